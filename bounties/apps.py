@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BountiesConfig(AppConfig):
+    name = "bounties"
+    verbose_name = "Pots and bounties"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConnectorsRegistryConfig(AppConfig):
+    name = "connectors_registry"
+    verbose_name = "Connector registry"

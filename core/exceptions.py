@@ -1,0 +1,11 @@
+"""Errors raised by services when input breaks a business rule.
+
+Views and API views turn them into a clear message for the user; nothing is written.
+"""
+
+
+class ApplicationError(Exception):
+    def __init__(self, message: str, *, extra: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra or {}

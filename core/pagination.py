@@ -1,0 +1,8 @@
+"""Pagination for the public API: page numbers, a client-chosen page size with a ceiling."""
+
+from rest_framework.pagination import PageNumberPagination
+
+
+class StandardPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
