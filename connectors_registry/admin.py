@@ -28,7 +28,7 @@ class ChainAdmin(admin.ModelAdmin):
 
 class ConnectorInline(admin.TabularInline):
     model = Connector
-    fields = ["connector_id", "namespace", "connector_type", "sub_type", "status", "maintainer"]
+    fields = ("connector_id", "namespace", "connector_type", "sub_type", "status", "maintainer")
     readonly_fields = fields
     extra = 0
     show_change_link = True
@@ -103,7 +103,7 @@ class ConnectorAdminForm(forms.ModelForm):
 
 class StatusChangeInline(admin.TabularInline):
     model = ConnectorStatusChange
-    fields = ["created_at", "from_status", "to_status", "source", "reason", "reference", "actor"]
+    fields = ("created_at", "from_status", "to_status", "source", "reason", "reference", "actor")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -8,7 +8,7 @@ from rest_framework import generics, serializers
 
 from connectors_registry import selectors
 from connectors_registry.filters import ConnectorFilter, ExchangeFilter
-from connectors_registry.models import Connector, Exchange
+from connectors_registry.models import Chain, Connector, Exchange
 
 
 @extend_schema_serializer(component_name="MaintainerSummary")
@@ -25,7 +25,9 @@ class ConnectorListApi(generics.ListAPIView):
     class OutputSerializer(serializers.ModelSerializer):
         address = serializers.CharField(read_only=True)
         type = serializers.CharField(source="connector_type")
-        exchange = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+        exchange: serializers.SlugRelatedField[Exchange] = serializers.SlugRelatedField(
+            slug_field="slug", read_only=True
+        )
         exchange_name = serializers.CharField(source="exchange.name")
         sponsor = serializers.BooleanField(source="exchange.is_sponsor")
         maintainer = MaintainerSerializer(allow_null=True)
@@ -92,7 +94,9 @@ class ExchangeListApi(generics.ListAPIView):
 
     @extend_schema_serializer(component_name="Exchange")
     class OutputSerializer(serializers.ModelSerializer):
-        chains = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+        chains: serializers.SlugRelatedField[Chain] = serializers.SlugRelatedField(
+            slug_field="name", many=True, read_only=True
+        )
         sponsor = serializers.BooleanField(source="is_sponsor")
         connectors = ExchangeConnectorSerializer(many=True, read_only=True)
 

@@ -88,11 +88,9 @@ def catalogue_parse(text: str) -> list[ExchangeRow]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise CatalogueError(
-            [
-                f"line 1: missing column(s) {', '.join(missing)}; expected {','.join(REQUIRED_COLUMNS)}"
-            ]
-        )
+        expected = ",".join(REQUIRED_COLUMNS)
+        problem = f"line 1: missing column(s) {', '.join(missing)}; expected {expected}"
+        raise CatalogueError([problem])
     unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
         raise CatalogueError([f"line 1: unknown column(s) {', '.join(unknown)}"])
@@ -238,14 +236,15 @@ def _gateway_connectors(
 def _connector(
     namespace: Namespace, connector_id: str, connector_type: ConnectorType, sub_type: SubType
 ) -> ConnectorRow:
-    key = {"namespace": namespace, "connector_id": connector_id, "sub_type": sub_type}
     return ConnectorRow(
         namespace=namespace,
         connector_id=connector_id,
         connector_type=connector_type,
         sub_type=sub_type,
-        slug=connector_slug(**key),
-        code_path=connector_code_path(**key),
+        slug=connector_slug(namespace=namespace, connector_id=connector_id, sub_type=sub_type),
+        code_path=connector_code_path(
+            namespace=namespace, connector_id=connector_id, sub_type=sub_type
+        ),
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -173,7 +173,7 @@ def connector_status_change(
     to_status: InclusionStatus,
     source: StatusChangeSource,
     reason: str,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     reference: str = "",
 ) -> ConnectorStatusChange:
     """Move a connector to a new inclusion status and log who, why and on what authority.

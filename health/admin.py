@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from health.models import WorkerHeartbeat
 
@@ -10,5 +13,5 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
     search_fields = ["hostname"]
     readonly_fields = ["hostname", "region", "last_seen_at", "beats"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

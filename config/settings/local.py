@@ -1,9 +1,9 @@
 """Local development: ``make run``. Embedded defaults, nothing to set up."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, env_bool
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DEBUG = env_bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str(
     "DJANGO_SECRET_KEY", default="local-development-only-not-secret-0123456789abcdefghijkl"
 )
@@ -12,3 +12,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -2,7 +2,7 @@
 (``.ci/run`` points them at PostgreSQL and Redis); without them, SQLite and eager tasks."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env_bool
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"
@@ -15,9 +15,12 @@ STORAGES = {
 }
 # Unit tests call services directly and mock .delay; eager mode is only a safety net.
 # Integration tests start a real worker process with its own settings.
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_CLASSES": [],
 }
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
