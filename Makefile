@@ -19,7 +19,6 @@ $(BIN)/activate:
 $(VENV)/.installed: requirements-dev.lock pyproject.toml | $(BIN)/activate
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.lock
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(VENV)/.installed
