@@ -31,7 +31,7 @@ run: install
 	@echo "  Connector Hub: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs/)"
 	@echo "  Ctrl-C stops web, worker and beat."
 	@echo
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start
+	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start
 
 test: install browser-deps lint typecheck pytest
 
