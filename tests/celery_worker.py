@@ -58,9 +58,7 @@ def celery_worker(*, log_path: Path) -> Iterator[str]:
         f"--queues={queue}", f"--hostname=test-worker-{queue}@%h", "--loglevel=INFO",
     ]  # fmt: skip
     with log_path.open("w") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     previous_eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     try:

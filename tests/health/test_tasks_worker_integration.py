@@ -1,4 +1,4 @@
-"""A real Celery worker on the real broker runs a task whose effect lands in PostgreSQL."""
+"""A real Celery worker on the real broker runs tasks whose effects land in PostgreSQL."""
 
 import pytest
 
@@ -17,38 +17,33 @@ def require_real_services():
         pytest.skip("needs a Redis or RabbitMQ broker (set CELERY_BROKER_URL)")
 
 
-def test_worker_records_heartbeat_in_database(require_real_services, tmp_path):
-    # given a worker consuming its own queue
+def beats_of(queue: str) -> int:
+    heartbeat = WorkerHeartbeat.objects.filter(hostname__contains=queue).first()
+    return heartbeat.beats if heartbeat else 0
+
+
+def test_worker_records_heartbeat_when_ready(require_real_services, tmp_path):
+    # given / when a worker starts
     log_path = tmp_path / "worker.log"
     with celery_worker(log_path=log_path) as queue:
-        # when beat's heartbeat task is sent to the broker
-        heartbeat_record_task.apply_async(queue=queue)
-
-        # then the worker writes a heartbeat row named after itself
+        # then it records itself alive before beat's first tick
         wait_for(
-            lambda: WorkerHeartbeat.objects.filter(hostname__contains=queue).exists(),
-            timeout=60,
-            what="the heartbeat row",
-            log_path=log_path,
+            lambda: beats_of(queue) == 1, timeout=60, what="the start-up beat", log_path=log_path
         )
     heartbeat = WorkerHeartbeat.objects.get(hostname__contains=queue)
-    assert heartbeat.beats == 1
     assert heartbeat.region == "local"
 
 
-def test_worker_counts_repeated_heartbeats_on_one_row(require_real_services, tmp_path):
-    # given a worker
+def test_worker_runs_heartbeat_tasks_from_the_broker(require_real_services, tmp_path):
+    # given a running worker that has recorded its start-up beat
     log_path = tmp_path / "worker.log"
     with celery_worker(log_path=log_path) as queue:
-        # when three heartbeats are sent
+        wait_for(lambda: beats_of(queue) == 1, timeout=60, what="start-up", log_path=log_path)
+
+        # when beat's heartbeat task is sent through the broker three times
         for _ in range(3):
             heartbeat_record_task.apply_async(queue=queue)
 
-        # then one row counts all three
-        wait_for(
-            lambda: WorkerHeartbeat.objects.filter(hostname__contains=queue, beats=3).exists(),
-            timeout=60,
-            what="three beats on one row",
-            log_path=log_path,
-        )
+        # then one row counts every beat
+        wait_for(lambda: beats_of(queue) == 4, timeout=60, what="4 beats", log_path=log_path)
     assert WorkerHeartbeat.objects.filter(hostname__contains=queue).count() == 1
