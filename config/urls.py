@@ -8,6 +8,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", include("connectors_registry.urls")),
+    path("", include("governance.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

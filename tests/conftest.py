@@ -31,3 +31,42 @@ def staff_user(db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def outsider(db):  # type: ignore[no-untyped-def]
     return UserFactory(username="outsider")
+
+
+@pytest.fixture(scope="session")
+def devchain():
+    """The seeded dev chain served over real HTTP on a free loopback port, for the session.
+
+    Shared: tests must not send transactions to it (use ``fresh_devchain`` for that).
+    """
+    yield from _serve_devchain()
+
+
+@pytest.fixture
+def fresh_devchain():
+    """A dev chain of the test's own, which it may change."""
+    yield from _serve_devchain()
+
+
+@pytest.fixture
+def chain_settings(settings, devchain):
+    """Point the site at the session dev chain."""
+    settings.ETH_RPC_URL = devchain.url
+    settings.ETH_CHAIN_ID = devchain.chain.info.chain_id
+    settings.HBOT_TOKEN_ADDRESS = devchain.chain.info.token_address
+    return settings
+
+
+def _serve_devchain():
+    from governance.chain.devchain import DevChain
+    from governance.chain.rpc_server import JsonRpcServer
+
+    chain = DevChain()
+    server = JsonRpcServer(chain, host="127.0.0.1", port=0)
+    server.chain = chain  # type: ignore[attr-defined]
+    server.start_in_thread()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()

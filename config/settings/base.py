@@ -233,3 +233,27 @@ HUMMINGBOT_REPO_URL = env.str(
 GATEWAY_REPO_URL = env.str("GATEWAY_REPO_URL", default="https://github.com/hummingbot/gateway")
 HEARTBEAT_RETENTION_DAYS = env.int("HEARTBEAT_RETENTION_DAYS", default=7)
 HEALTH_REGION = env.str("HEALTH_REGION", default="local")
+
+# --- chain (HBOT balances) --------------------------------------------------------------
+ETH_RPC_URL = env.str("ETH_RPC_URL", default="")
+ETH_CHAIN_ID = env.int("ETH_CHAIN_ID", default=1)
+HBOT_TOKEN_ADDRESS = env.str(
+    "HBOT_TOKEN_ADDRESS", default="0xE5097D9baeAFB89f9bcB78C9290d545dB5f9e9CB"
+)
+HBOT_DECIMALS = env.int("HBOT_DECIMALS", default=18)
+MULTICALL3_ADDRESS = env.str(
+    "MULTICALL3_ADDRESS", default="0xcA11bde05977b3631167028862bE2a173976CA11"
+)
+# Used when the node does not answer the "finalized" block tag.
+ETH_CONFIRMATIONS = env.int("ETH_CONFIRMATIONS", default=12)
+ETH_RPC_TIMEOUT = env.float("ETH_RPC_TIMEOUT", default=10.0)
+ETH_RPC_RETRIES = env.int("ETH_RPC_RETRIES", default=4)
+ETH_RPC_BACKOFF = env.float("ETH_RPC_BACKOFF", default=0.5)
+BALANCE_BATCH_SIZE = env.int("BALANCE_BATCH_SIZE", default=1000)
+
+# --- Sign-In with Ethereum --------------------------------------------------------------
+SIWE_STATEMENT = env.str(
+    "SIWE_STATEMENT", default="Sign in to Connector Hub with your Ethereum wallet."
+)
+SIWE_NONCE_TTL_SECONDS = env.int("SIWE_NONCE_TTL_SECONDS", default=600)
+SIWE_MAX_CLOCK_SKEW_SECONDS = env.int("SIWE_MAX_CLOCK_SKEW_SECONDS", default=60)

@@ -15,3 +15,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# The dev chain that `make run` starts (python manage.py devchain): deterministic addresses.
+ETH_RPC_URL = env.str("ETH_RPC_URL", default="http://127.0.0.1:8545")
+ETH_CHAIN_ID = env.int("ETH_CHAIN_ID", default=131277322940537)
+HBOT_TOKEN_ADDRESS = env.str(
+    "HBOT_TOKEN_ADDRESS", default="0xF2E246BB76DF876Cef8b38ae84130F4F55De395b"
+)
+ETH_CONFIRMATIONS = env.int("ETH_CONFIRMATIONS", default=0)

@@ -15,6 +15,7 @@ if not SECRET_KEY:
 for _name, _example in (
     ("DATABASE_URL", "postgres://user:password@db-host:5432/connector_hub"),
     ("CELERY_BROKER_URL", "redis://redis-host:6379/0"),
+    ("ETH_RPC_URL", "https://an-archive-node.example/v1/KEY (Ethereum mainnet, archive)"),
 ):
     if not env.str(_name, default=""):
         raise ImproperlyConfigured(

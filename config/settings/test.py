@@ -2,7 +2,7 @@
 (``.ci/run`` points them at PostgreSQL and Redis); without them, SQLite and eager tasks."""
 
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import env, env_bool
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"
@@ -24,3 +24,12 @@ REST_FRAMEWORK = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# The dev chain (tests start their own on a free loopback port and override ETH_RPC_URL).
+ETH_RPC_URL = "http://127.0.0.1:8545"
+ETH_CHAIN_ID = 131277322940537
+HBOT_TOKEN_ADDRESS = "0xF2E246BB76DF876Cef8b38ae84130F4F55De395b"
+ETH_CONFIRMATIONS = 0
+ETH_RPC_RETRIES = 2
+ETH_RPC_BACKOFF = 0.01
+ETH_RPC_TIMEOUT = env.float("ETH_RPC_TIMEOUT", default=5.0)

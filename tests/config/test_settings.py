@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "hub.example.org",
     "DATABASE_URL": "postgres://hub@db.example.org:5432/connector_hub",
     "CELERY_BROKER_URL": "redis://redis.example.org:6379/0",
+    "ETH_RPC_URL": "https://rpc.example.org",
 }
 
 
@@ -37,7 +38,9 @@ def test_production_settings_pass_deploy_checks():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL"])
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ETH_RPC_URL"]
+)
 def test_production_refuses_to_start_without(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = run_manage("check", env=env)
