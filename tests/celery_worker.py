@@ -46,7 +46,7 @@ def celery_worker(*, log_path: Path) -> Iterator[str]:
     """Start a worker on a fresh queue; yield the queue name; stop the worker."""
     queue = f"test-{uuid.uuid4().hex[:12]}"
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,

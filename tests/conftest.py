@@ -9,6 +9,9 @@ import pytest
 from tests.factories import UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# Playwright's sync API leaves an event loop running in the main thread for the whole session;
+# the ORM calls tests make there are still synchronous. Subprocesses never inherit this flag.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 MUST_RUN_IN_CI = ("integration", "browser")
 
 

@@ -27,13 +27,6 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture(autouse=True)
-def allow_orm_beside_playwright(monkeypatch):
-    """Playwright's sync API runs an event loop in the test thread; the ORM calls the test
-    itself makes (fixtures creating data) are still synchronous and safe."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
 @pytest.fixture
 def catalogue(transactional_db):
     """The shipped catalogue, committed so the live server's thread sees it."""
