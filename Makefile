@@ -8,6 +8,8 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# With ETH_RPC_URL set (e.g. mainnet), the local dev chain is not started.
+PROCESSES ?= $(if $(ETH_RPC_URL),web worker beat,chain web worker beat)
 
 .PHONY: run test install lint format typecheck pytest lock browser-deps clean
 
@@ -28,9 +30,10 @@ run: install
 	$(PY) manage.py import_catalogue
 	@echo
 	@echo "  Connector Hub: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs/)"
-	@echo "  Ctrl-C stops web, worker and beat."
+	@echo "  Chain: $(if $(ETH_RPC_URL),ETH_RPC_URL as set in the environment,local dev chain on http://127.0.0.1:8545 (demo HBOT; keys printed below))"
+	@echo "  Ctrl-C stops everything."
 	@echo
-	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start
+	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start $(PROCESSES)
 
 test: install browser-deps lint typecheck pytest
 
