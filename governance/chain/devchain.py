@@ -9,7 +9,9 @@ blocks, so balances at past blocks differ from the latest ones.
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -174,12 +176,30 @@ class DevChain:
             try:
                 response = self._request(method, params)
             except TransactionFailed as exc:
-                return {"error": {"code": 3, "message": f"execution reverted: {exc}"}}
-            except (ValidationError, TypeError, ValueError) as exc:
+                return {"error": _revert_error(exc)}
+            except (ValidationError, TypeError, ValueError, IndexError, KeyError) as exc:
                 return {"error": {"code": -32602, "message": f"invalid params: {exc}"}}
         if "error" in response:
             return {"error": response["error"]}
         return {"result": to_rpc(response.get("result"))}
+
+
+def _revert_error(exc: TransactionFailed) -> dict[str, Any]:
+    """Shape a revert like geth: code 3, with the raw revert data when eth-tester gives it.
+
+    eth-tester reports custom errors as the repr of their bytes and ``Error(string)`` reverts
+    as the decoded reason.
+    """
+    text = str(exc.args[0]) if exc.args else ""
+    match = re.search(r"(b'.*'|b\".*\")$", text)
+    if match:
+        raw = ast.literal_eval(match.group(1))
+        return {"code": 3, "message": "execution reverted", "data": "0x" + raw.hex()}
+    reason = text.removeprefix("execution reverted: ")
+    return {
+        "code": 3,
+        "message": f"execution reverted: {reason}" if reason else "execution reverted",
+    }
 
 
 def generated_holder_address(index: int) -> str:
