@@ -12,7 +12,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 MAX_UINT256 = 2**256 - 1
 
 
-class Uint256Field(models.Field):  # type: ignore[type-arg]
+class Uint256Field(models.Field):
     """A non-negative integer up to 2**256 - 1 (token amounts in base units), exact on every
     database: NUMERIC(78, 0) on PostgreSQL, decimal text elsewhere."""
 

@@ -50,7 +50,7 @@ def require_loopback(host: str) -> None:
     except socket.gaierror as exc:
         raise ValueError(f"cannot resolve {host!r}: {exc}") from None
     for address in addresses:
-        if not ipaddress.ip_address(address.split("%")[0]).is_loopback:
+        if not ipaddress.ip_address(str(address).split("%")[0]).is_loopback:
             raise ValueError(f"the dev chain listens on loopback only, not {host} ({address})")
 
 
@@ -68,7 +68,8 @@ class JsonRpcServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        host = f"[{host}]" if ":" in str(host) else host
+        host = host.decode() if isinstance(host, bytes) else str(host)
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{port}"
 
     def start_in_thread(self) -> threading.Thread:
