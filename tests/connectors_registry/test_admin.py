@@ -1,0 +1,100 @@
+"""Staff admin: every model listed; a status change needs a reason and is logged."""
+
+import pytest
+
+from connectors_registry.models import ConnectorStatusChange, InclusionStatus, StatusChangeSource
+from tests.factories import ConnectorFactory, MaintainerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/connectors_registry/exchange/?q=bin&kind__exact=cex",
+        "/admin/connectors_registry/connector/?q=bin&status__exact=in_codebase",
+        "/admin/connectors_registry/maintainer/?q=dev",
+        "/admin/connectors_registry/chain/",
+        "/admin/connectors_registry/connectorstatuschange/?source__exact=staff",
+        "/admin/health/workerheartbeat/",
+    ],
+)
+def test_changelists_load(staff_client, path):
+    ConnectorFactory(maintainer=MaintainerFactory())
+
+    assert staff_client.get(path).status_code == 200
+
+
+def form_data(connector, **changes):
+    data = {
+        "exchange": connector.exchange_id,
+        "namespace": connector.namespace,
+        "connector_id": connector.connector_id,
+        "slug": connector.slug,
+        "connector_type": connector.connector_type,
+        "sub_type": connector.sub_type,
+        "code_path": connector.code_path,
+        "docs_url": "",
+        "status": connector.status,
+        "added_on": "",
+        "maintainer": "",
+        "notes": "",
+        "status_reason": "",
+        "status_reference": "",
+        "status_changes-TOTAL_FORMS": "0",
+        "status_changes-INITIAL_FORMS": "0",
+        "status_changes-MIN_NUM_FORMS": "0",
+        "status_changes-MAX_NUM_FORMS": "0",
+    }
+    return {**data, **changes}
+
+
+def test_status_change_without_reason_is_refused(staff_client):
+    connector = ConnectorFactory()
+
+    response = staff_client.post(
+        f"/admin/connectors_registry/connector/{connector.pk}/change/",
+        form_data(connector, status=InclusionStatus.LEGACY),
+    )
+
+    assert response.status_code == 200
+    assert "Say why the status changes." in response.content.decode()
+    connector.refresh_from_db()
+    assert connector.status == InclusionStatus.IN_CODEBASE
+
+
+def test_status_change_with_reason_is_logged(staff_client, staff_user):
+    connector = ConnectorFactory()
+
+    response = staff_client.post(
+        f"/admin/connectors_registry/connector/{connector.pk}/change/",
+        form_data(
+            connector,
+            status=InclusionStatus.REMOVED,
+            status_reason="Exchange shut down.",
+            status_reference="PR #8376",
+        ),
+    )
+
+    assert response.status_code == 302
+    connector.refresh_from_db()
+    assert connector.status == InclusionStatus.REMOVED
+    change = ConnectorStatusChange.objects.get()
+    assert (change.source, change.actor, change.reference) == (
+        StatusChangeSource.STAFF,
+        staff_user,
+        "PR #8376",
+    )
+
+
+def test_status_log_is_read_only(staff_client):
+    ConnectorFactory()
+    change_log = "/admin/connectors_registry/connectorstatuschange/"
+
+    assert staff_client.get(change_log + "add/").status_code == 403

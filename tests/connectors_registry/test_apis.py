@@ -1,0 +1,98 @@
+"""The public registry API: filters, pagination, errors, schema."""
+
+import pytest
+from django.core.management import call_command
+
+from connectors_registry.models import Connector, ConnectorType
+from tests.factories import ConnectorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue():
+    call_command("import_catalogue", verbosity=0)
+
+
+def test_list_is_paginated(client, catalogue):
+    body = client.get("/api/v1/connectors/", {"page_size": 20}).json()
+
+    assert body["count"] == 58
+    assert len(body["results"]) == 20
+    assert "page=2" in body["next"]
+
+
+def test_page_size_is_capped(client, catalogue):
+    body = client.get("/api/v1/connectors/", {"page_size": 10_000}).json()
+
+    assert len(body["results"]) == 58
+
+
+@pytest.mark.parametrize("connector_type", ConnectorType.values)
+def test_type_filter_returns_only_that_type(client, catalogue, connector_type):
+    body = client.get("/api/v1/connectors/", {"type": connector_type, "page_size": 500}).json()
+
+    assert {row["type"] for row in body["results"]} == {connector_type}
+    assert body["count"] == Connector.objects.filter(connector_type=connector_type).count()
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"sub_type": "clmm"}, {"meteora-clmm", "orca-clmm", "raydium-clmm", "uniswap-clmm"}),
+        ({"exchange": "binance"}, {"binance", "binance_perpetual"}),
+        ({"q": "kraken"}, {"kraken"}),
+        ({"namespace": "gateway", "chain": "bnb-chain"}, {"pancakeswap-amm"}),
+        ({"sponsor": "true", "sub_type": "clmm"}, {"meteora-clmm", "orca-clmm"}),
+    ],
+)
+def test_filters(client, catalogue, params, expected):
+    body = client.get("/api/v1/connectors/", {**params, "page_size": 500}).json()
+
+    assert {row["slug"] for row in body["results"]} == expected
+
+
+def test_unknown_filter_value_is_400_naming_the_field(client, catalogue):
+    response = client.get("/api/v1/connectors/", {"type": "options"})
+
+    assert response.status_code == 400
+    assert "type" in response.json()
+
+
+def test_detail_and_404(client, catalogue):
+    body = client.get("/api/v1/connectors/uniswap-clmm/").json()
+
+    assert body["address"] == "uniswap/clmm"
+    assert body["code_url"].endswith("/src/connectors/uniswap")
+    assert client.get("/api/v1/connectors/nope/").status_code == 404
+
+
+def test_exchanges_list_nests_connectors(client, catalogue):
+    body = client.get("/api/v1/exchanges/", {"chain": "solana", "page_size": 100}).json()
+
+    uniswap_free = {row["slug"] for row in body["results"]}
+    assert "raydium" in uniswap_free
+    raydium = client.get("/api/v1/exchanges/raydium/").json()
+    assert [c["address"] for c in raydium["connectors"]] == ["raydium/amm", "raydium/clmm"]
+
+
+def test_writes_are_refused(client, catalogue):
+    assert client.post("/api/v1/connectors/", {}).status_code in (403, 405)
+    assert client.delete("/api/v1/connectors/kraken/").status_code in (403, 405)
+
+
+def test_list_query_count_does_not_grow(client, django_assert_max_num_queries):
+    ConnectorFactory.create_batch(5)
+    with django_assert_max_num_queries(5) as few:
+        client.get("/api/v1/connectors/")
+    ConnectorFactory.create_batch(45)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/api/v1/connectors/")
+
+
+def test_schema_and_docs(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/connectors/" in schema["paths"]
+    assert client.get("/api/docs/").status_code == 200
