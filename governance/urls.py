@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from governance import views
 
 app_name = "governance"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("sign-in/", views.sign_in_page, name="sign-in"),
+    path("auth/nonce/", views.sign_in_nonce, name="sign-in-nonce"),
+    path("auth/sign-in/", views.sign_in, name="sign-in-verify"),
+    path("auth/sign-out/", views.sign_out, name="sign-out"),
+]

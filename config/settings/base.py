@@ -116,7 +116,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "governance:sign-in"
 
 # --- i18n / time ------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -199,6 +199,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "health.tasks.heartbeat_record_task",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    "purge-sign-in-nonces": {
+        "task": "governance.tasks.sign_in_nonces_purge_task",
+        "schedule": crontab(minute=41),
+        "options": {"expires": 3000},
     },
     "purge-old-heartbeats": {
         "task": "health.tasks.heartbeat_purge_task",
