@@ -9,4 +9,5 @@ urlpatterns = [
     path("auth/nonce/", views.sign_in_nonce, name="sign-in-nonce"),
     path("auth/sign-in/", views.sign_in, name="sign-in-verify"),
     path("auth/sign-out/", views.sign_out, name="sign-out"),
+    path("voting-power/", views.voting_power, name="voting-power"),
 ]

@@ -12,8 +12,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import login, logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -21,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from siwe.siwe import ISO8601Datetime
 
 from governance.chain.balances import checksum
+from governance.selectors import voting_power_for_user
 from governance.services.sign_in import SignInError, sign_in_nonce_issue, sign_in_verify
 
 SESSION_NONCE_KEY = "siwe_nonce"
@@ -146,3 +149,12 @@ def _iso(moment: datetime) -> str:
 
 def _error(message: str, *, code: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message, "code": code}, status=status)
+
+
+def voting_power(request: HttpRequest) -> HttpResponse:
+    """A signed-in holder's HBOT voting power now (at the latest final block)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("governance:sign-in"))
+    power = voting_power_for_user(user=request.user)
+    status = 503 if power.error else 200
+    return render(request, "governance/voting_power.html", {"power": power}, status=status)

@@ -107,6 +107,12 @@ def test_holder_signs_in_with_the_browser_wallet(page: Page, site, holder, setti
     assert f"Chain ID: {settings.ETH_CHAIN_ID}" in signed[0]
     assert Wallet.objects.get(address=holder.address).is_contract is False
 
+    # when he opens his voting power from the navigation
+    page.get_by_role("link", name="Voting power").click()
+
+    # then he sees his HBOT balance read from the chain
+    expect(page.get_by_test_id("voting-power")).to_contain_text("2,250,000")
+
 
 def test_wallet_on_another_chain_is_asked_to_switch(page: Page, site, holder, settings):
     # given a wallet on Ethereum mainnet, while the site uses the dev chain

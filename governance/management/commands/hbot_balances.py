@@ -1,6 +1,5 @@
 import sys
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +10,7 @@ from tqdm import tqdm
 from governance.chain.balances import BalanceReader, checksum
 from governance.chain.errors import ChainError
 from governance.services.balances import balances_get
-
-
-def token_amount(base_units: int, decimals: int) -> str:
-    """Exact decimal string of a token amount, e.g. 1500000000000000000 -> 1.5."""
-    value = Decimal(base_units).scaleb(-decimals)
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+from governance.units import token_amount
 
 
 class Command(BaseCommand):
