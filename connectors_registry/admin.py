@@ -4,7 +4,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from connectors_registry.models import (
@@ -17,6 +16,7 @@ from connectors_registry.models import (
     StatusChangeSource,
 )
 from connectors_registry.services import connector_status_change
+from core.admin import ReadOnlyAdminMixin
 
 
 @admin.register(Chain)
@@ -174,20 +174,8 @@ class ConnectorAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConnectorStatusChange)
-class ConnectorStatusChangeAdmin(admin.ModelAdmin):
+class ConnectorStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "connector", "from_status", "to_status", "source", "actor"]
     list_filter = ["source", "to_status"]
     search_fields = ["connector__connector_id", "reason", "reference"]
     list_select_related = ["connector", "actor"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ConnectorStatusChange]:
-        return super().get_queryset(request).select_related("connector", "actor")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 
+from core.admin import ReadOnlyAdminMixin
 from governance.models import SignInNonce, Wallet
 
 
@@ -24,7 +23,7 @@ class WalletAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignInNonce)
-class SignInNonceAdmin(admin.ModelAdmin):
+class SignInNonceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: nonces are issued and consumed by sign-in, purged by Celery beat.
 
     The session key is left out: it would let anyone reading this page take over a session.
@@ -42,12 +41,3 @@ class SignInNonceAdmin(admin.ModelAdmin):
         if obj.used_at is not None:
             return "used"
         return "expired" if obj.expires_at <= timezone.now() else "open"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
