@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 api_v1 = [
     path("", include("connectors_registry.api_urls")),
+    path("", include("governance.api_urls")),
 ]
 
 urlpatterns = [

@@ -262,3 +262,19 @@ SIWE_STATEMENT = env.str(
 )
 SIWE_NONCE_TTL_SECONDS = env.int("SIWE_NONCE_TTL_SECONDS", default=600)
 SIWE_MAX_CLOCK_SKEW_SECONDS = env.int("SIWE_MAX_CLOCK_SKEW_SECONDS", default=60)
+
+# --- governance (polls, votes, proposals) -----------------------------------------------
+# EIP-712 domain of signed votes and proposals; a staging site should use another name so
+# its signatures can never be replayed on production.
+EIP712_DOMAIN_NAME = env.str("EIP712_DOMAIN_NAME", default="Connector Hub")
+EIP712_DOMAIN_VERSION = env.str("EIP712_DOMAIN_VERSION", default="1")
+VOTE_MAX_AGE_SECONDS = env.int("VOTE_MAX_AGE_SECONDS", default=600)
+VOTE_MAX_CLOCK_SKEW_SECONDS = env.int("VOTE_MAX_CLOCK_SKEW_SECONDS", default=60)
+VOTE_MAX_BODY_BYTES = env.int("VOTE_MAX_BODY_BYTES", default=16384)
+# Closed polls are finalized automatically this long after they close (an audit window in
+# which anyone can download the votes and check them with verify_poll).
+POLL_FINALIZE_AFTER_HOURS = env.int("POLL_FINALIZE_AFTER_HOURS", default=24)
+GOVERNANCE_HISTORY_PATH = env.path(
+    "GOVERNANCE_HISTORY_PATH",
+    default=str(BASE_DIR / "governance" / "data" / "governance_history.json"),
+)

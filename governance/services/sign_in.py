@@ -9,7 +9,6 @@ on-chain. The nonce is consumed with a conditional update, so one message signs 
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 import string
 from dataclasses import dataclass
@@ -17,22 +16,16 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from eth_account import Account
 from eth_account.messages import encode_defunct
-from eth_keys.exceptions import BadSignature
-from eth_utils import ValidationError as EthValidationError
 from siwe import SiweMessage
-from siwe.siwe import ISO8601Datetime, check_contract_wallet_signature
-from web3 import HTTPProvider, Web3
-from web3.exceptions import Web3Exception
+from siwe.siwe import ISO8601Datetime
 
 from core.exceptions import ApplicationError
-from governance.chain.errors import rpc_host
+from governance.chain.signatures import SignatureCheckUnavailable, SignatureInvalid, signer_verify
 from governance.models import SignInNonce, Wallet
 
 if TYPE_CHECKING:
@@ -45,10 +38,6 @@ NONCE_ALPHABET = string.ascii_letters + string.digits
 # Our messages are about 400 characters. The reference ABNF parser slows down sharply on long
 # input, so anything longer than this is refused before it is parsed.
 MAX_MESSAGE_LENGTH = 1024
-# 65 bytes for an EOA; contract wallets (a Safe with several owners) send longer signatures.
-MAX_SIGNATURE_BYTES = 2048
-SIGNATURE_RE = re.compile(r"^0x(?:[0-9a-fA-F]{2})*$")
-EOA_SIGNATURE_BYTES = 65
 
 
 class SignInError(ApplicationError):
@@ -268,57 +257,19 @@ def _moment(value: ISO8601Datetime) -> datetime:
 
 def _signature_check(siwe: SiweMessage, *, signature: str) -> _Proof:
     """EOA signature first (no network); otherwise ask the address itself (EIP-1271)."""
-    invalid = SignInSignatureInvalid(
-        f"The signature does not prove that {siwe.address} signed this message. "
-        "Sign with that wallet and try again."
-    )
-    if (
-        not isinstance(signature, str)
-        or not SIGNATURE_RE.match(signature)
-        or len(signature) > 2 + 2 * MAX_SIGNATURE_BYTES
-    ):
-        raise invalid
     signable = encode_defunct(text=siwe.prepare_message())
-    if len(signature) == 2 + 2 * EOA_SIGNATURE_BYTES:
-        try:
-            signer = Account.recover_message(signable, signature=signature)
-        except (BadSignature, EthValidationError, ValueError, TypeError):
-            signer = None
-        if signer == siwe.address:
-            return _Proof(address=siwe.address, is_contract=False)
-    if not settings.ETH_RPC_URL:
-        raise invalid
-    host = rpc_host(settings.ETH_RPC_URL)
-    unavailable = SignInChainUnavailable(
-        "Could not check a contract wallet signature on-chain just now. Try again in a minute."
-    )
-    w3 = Web3(
-        HTTPProvider(
-            settings.ETH_RPC_URL,
-            request_kwargs={"timeout": settings.ETH_RPC_TIMEOUT},
-            exception_retry_configuration=None,
-        )
-    )
     try:
-        node_chain_id = w3.eth.chain_id
-        if node_chain_id != settings.ETH_CHAIN_ID:
-            logger.error(
-                "The node at %s serves chain id %s, but ETH_CHAIN_ID is %s: EIP-1271 "
-                "sign-in refused.",
-                host,
-                node_chain_id,
-                settings.ETH_CHAIN_ID,
-            )
-            raise unavailable
-        valid = check_contract_wallet_signature(
-            address=siwe.address, message=signable, signature=signature, w3=w3
-        )
-    except (requests.RequestException, Web3Exception) as exc:
-        logger.warning("EIP-1271 check for %s through %s failed: %s", siwe.address, host, exc)
-        raise unavailable from exc
-    if not valid:
-        raise invalid
-    return _Proof(address=siwe.address, is_contract=True)
+        is_contract = signer_verify(address=siwe.address, signable=signable, signature=signature)
+    except SignatureInvalid:
+        raise SignInSignatureInvalid(
+            f"The signature does not prove that {siwe.address} signed this message. "
+            "Sign with that wallet and try again."
+        ) from None
+    except SignatureCheckUnavailable:
+        raise SignInChainUnavailable(
+            "Could not check a contract wallet signature on-chain just now. Try again in a minute."
+        ) from None
+    return _Proof(address=siwe.address, is_contract=is_contract)
 
 
 def _wallet_record(*, proof: _Proof, now: datetime) -> Wallet:

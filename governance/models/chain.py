@@ -1,7 +1,4 @@
-"""Governance: HBOT balances read on-chain, and wallet sign-in.
-
-Epochs, polls, proposals and votes join this module with the governance issue.
-"""
+"""Chain reads and wallet sign-in: cached HBOT balances, wallets, sign-in nonces."""
 
 from __future__ import annotations
 

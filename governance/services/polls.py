@@ -1,0 +1,418 @@
+"""Poll lifecycle: create (draft) -> open (active, snapshot block fixed) -> closed -> finalized.
+
+Opening reads the chain's latest final block as the snapshot and copies the rules in force,
+so the result can always be recomputed. Closing and finalizing happen on time through
+Celery beat (``polls_advance``); staff may also open and finalize by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from governance.allocation import AllocationParams, allocate
+from governance.chain.balances import BalanceReader
+from governance.chain.errors import ChainError
+from governance.choices import ChoiceSpec, connectors_decided_by, default_choices
+from governance.models import (
+    Choice,
+    Epoch,
+    GovernanceRules,
+    InclusionAction,
+    InclusionDecision,
+    Poll,
+    PollKind,
+    PollStatus,
+    PollUnit,
+    PotCredit,
+    Vote,
+)
+from governance.services.errors import ChainUnavailable, GovernanceError, PollStateError
+from governance.tally import Ballot, Score, passes_threshold, tally
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+logger = logging.getLogger(__name__)
+
+
+def rules_in_force(*, on: datetime | None = None) -> GovernanceRules | None:
+    """The newest rules version effective on the date of ``on`` (default: now)."""
+    day = (on or timezone.now()).date()
+    return GovernanceRules.objects.filter(effective_from__lte=day).first()
+
+
+def epoch_rules(epoch: Epoch) -> GovernanceRules | None:
+    return epoch.rules or rules_in_force(on=datetime.combine(epoch.starts_on, time(), tzinfo=UTC))
+
+
+@transaction.atomic
+def poll_create(
+    *,
+    epoch: Epoch,
+    kind: str,
+    title: str = "",
+    reference: str = "",
+    description: str = "",
+    starts_at: datetime | None = None,
+    choices: list[ChoiceSpec] | None = None,
+    created_by: AbstractBaseUser | None = None,
+) -> Poll:
+    """A draft connector poll; its choices default to the registry's eligible connectors."""
+    if kind not in PollKind.values or kind == PollKind.PROPOSAL:
+        raise GovernanceError(f"{kind!r} is not a connector poll kind.")
+    rules = epoch_rules(epoch)
+    if rules is None:
+        raise GovernanceError(f"No governance rules are in force for {epoch}.")
+    if kind not in rules.poll_kinds:
+        offered = ", ".join(PollKind(k).label for k in rules.poll_kinds) or "no connector polls"
+        raise GovernanceError(
+            f"The rules of {epoch} ({rules.name}) have no {PollKind(kind).label} poll; "
+            f"they provide: {offered}."
+        )
+    specs = default_choices(kind=kind) if choices is None else choices
+    if len(specs) < 2:
+        raise GovernanceError(
+            f"A poll needs at least two choices; the registry has {len(specs)} eligible "
+            f"{PollKind(kind).label.lower()}."
+        )
+    poll = Poll(
+        epoch=epoch,
+        kind=kind,
+        title=title.strip() or f"{epoch.name} {PollKind(kind).label} Poll",
+        reference=reference.strip(),
+        description=description,
+        rules=rules,
+        voting_method=rules.voting_method,
+        starts_at=starts_at,
+        created_by=created_by,  # type: ignore[misc]
+    )
+    poll.full_clean()
+    poll.save()
+    _choices_create(poll=poll, specs=specs)
+    return poll
+
+
+def _choices_create(*, poll: Poll, specs: list[ChoiceSpec]) -> None:
+    labels = [s.label for s in specs]
+    if len(set(labels)) != len(labels):
+        raise GovernanceError("Two choices have the same label; every label must be unique.")
+    Choice.objects.bulk_create(
+        Choice(
+            poll=poll,
+            position=position,
+            label=spec.label,
+            exchange=spec.exchange,
+            connector=spec.connector,
+            chain=spec.chain,
+        )
+        for position, spec in enumerate(specs, start=1)
+    )
+
+
+@transaction.atomic
+def poll_open(
+    *, poll: Poll, reader: BalanceReader | None = None, now: datetime | None = None
+) -> Poll:
+    """Activate a draft: fix the snapshot block (the chain's latest final block) and copy
+    the rules in force. Raises ``PollStateError`` or ``ChainUnavailable``; then nothing
+    changes."""
+    now = now or timezone.now()
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.status != PollStatus.DRAFT:
+        raise PollStateError(f"{poll} is {poll.get_status_display().lower()}, not a draft.")
+    rules = poll.rules or rules_in_force(on=now)
+    if rules is None:
+        raise PollStateError("No governance rules are in force; add a rules version first.")
+    count = poll.choices.count()
+    if count < 2:
+        raise PollStateError("A poll needs at least two choices to open.")
+    if count > rules.max_choices:
+        raise PollStateError(
+            f"{poll} has {count} choices; the rules allow at most {rules.max_choices}. "
+            "Remove some before opening."
+        )
+    reader = reader or BalanceReader.from_settings()
+    try:
+        reader.check_chain()
+        snapshot_block = reader.latest_final_block()
+    except ChainError as exc:
+        raise ChainUnavailable(f"Could not fix the snapshot block: {exc}") from exc
+
+    snapshot = rules.as_snapshot()
+    proposal = getattr(poll, "proposal", None) if poll.is_proposal_vote else None
+    if proposal is not None:
+        snapshot = {**snapshot, **proposal.rules_snapshot}
+        duration = timedelta(days=int(str(proposal.rules_snapshot["vote_days"])))
+    else:
+        duration = timedelta(days=rules.poll_duration_days)
+    poll.rules = rules
+    poll.rules_snapshot = snapshot
+    if not poll.is_proposal_vote:
+        poll.voting_method = rules.voting_method
+    poll.snapshot_block = snapshot_block
+    poll.chain_id = reader.chain_id
+    poll.token_address = reader.token_address
+    poll.opened_at = now
+    poll.starts_at = now
+    poll.ends_at = now + duration
+    poll.status = PollStatus.ACTIVE
+    poll.save()
+    return poll
+
+
+@transaction.atomic
+def poll_close(*, poll: Poll, now: datetime | None = None) -> bool:
+    """Close an active poll whose time is up. False when it was not due (or not active).
+
+    Takes the poll's row lock, which every vote takes too: no vote lands after closing.
+    """
+    now = now or timezone.now()
+    locked = Poll.objects.select_for_update().get(pk=poll.pk)
+    if locked.status != PollStatus.ACTIVE or locked.ends_at is None or locked.ends_at > now:
+        return False
+    locked.status = PollStatus.CLOSED
+    locked.closed_at = now
+    locked.save(update_fields=["status", "closed_at", "updated_at"])
+    poll.status, poll.closed_at = locked.status, locked.closed_at
+    return True
+
+
+@dataclass(frozen=True)
+class ChoiceResult:
+    choice: Choice
+    score: Decimal  # base units
+    share: Decimal  # percent
+    rank: int
+    passed: bool
+    failure_reason: str
+    allocation_hbot: int
+    tier: str
+
+
+@dataclass(frozen=True)
+class PollResult:
+    poll: Poll
+    choices: list[ChoiceResult]  # by rank
+    voter_count: int
+    total_power: int
+    threshold_hbot: int
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def poll_result_compute(*, poll: Poll, votes: list[Vote] | None = None) -> PollResult:
+    """The result of ``poll`` from its counted votes under the rules it copied.
+
+    Pure reading: used for live results, for finalizing and by ``verify_poll``.
+    """
+    rules = poll.rules_snapshot or (poll.rules.as_snapshot() if poll.rules else {})
+    choices = list(poll.choices.all())
+    if votes is None:
+        votes = list(poll.votes.filter(is_current=True))
+    ballots = [
+        Ballot(power=int(v.voting_power), weights={int(c): int(w) for c, w in v.weights})
+        for v in votes
+    ]
+    scores = tally(
+        method=poll.voting_method, ballots=ballots, positions=[c.position for c in choices]
+    )
+    by_position = {c.position: c for c in choices}
+    decimals = 10**settings.HBOT_DECIMALS
+    threshold = int(str(rules.get("inclusion_threshold_hbot") or 0))
+    inclusive = bool(rules.get("threshold_inclusive", True))
+    failures = _failures(
+        scores=scores,
+        threshold_base_units=threshold * decimals,
+        inclusive=inclusive,
+        removals=rules.get("choice_limit_removals") or {},
+        is_proposal=poll.is_proposal_vote,
+    )
+    included = [s for s in scores if s.position not in failures]
+    params = AllocationParams.from_snapshot(rules)
+    amounts = (
+        {}
+        if poll.is_proposal_vote
+        else allocate(
+            ranked=[(s.position, Fraction(s.score) / decimals) for s in included], params=params
+        )
+    )
+    names = rules.get("tier_names")
+    tier_names = list(names) if isinstance(names, list) else []
+    tier_rest = str(rules.get("tier_name_rest") or "")
+    tiers = {
+        s.position: (str(tier_names[i]) if i < len(tier_names) else tier_rest)
+        for i, s in enumerate(included)
+    }
+    results = [
+        ChoiceResult(
+            choice=by_position[s.position],
+            score=s.score,
+            share=s.share,
+            rank=s.rank,
+            passed=s.position not in failures,
+            failure_reason=failures.get(s.position, ""),
+            allocation_hbot=amounts.get(s.position, 0),
+            tier=tiers.get(s.position, ""),
+        )
+        for s in scores
+    ]
+    return PollResult(
+        poll=poll,
+        choices=results,
+        voter_count=len(votes),
+        total_power=sum(b.power for b in ballots),
+        threshold_hbot=threshold,
+    )
+
+
+def _failures(
+    *,
+    scores: list[Score],
+    threshold_base_units: int,
+    inclusive: bool,
+    removals: object,
+    is_proposal: bool,
+) -> dict[int, str]:
+    """Choice positions that fail, with the reason: below the inclusion threshold, or among
+    the lowest-ranked when the poll is at the choice limit (Epoch 12's rule)."""
+    if is_proposal:
+        return {}
+    failures: dict[int, str] = {}
+    if threshold_base_units:
+        word = "at least" if inclusive else "more than"
+        for s in scores:
+            if not passes_threshold(
+                s.score, threshold_base_units=threshold_base_units, inclusive=inclusive
+            ):
+                whole = threshold_base_units // 10**settings.HBOT_DECIMALS
+                failures[s.position] = f"Below the inclusion threshold ({word} {whole:,} HBOT)."
+    count = len(scores)
+    to_remove = int(removals.get(str(count), 0)) if isinstance(removals, dict) else 0
+    for s in scores[count - to_remove :] if to_remove else []:
+        failures.setdefault(
+            s.position,
+            f"Among the {to_remove} lowest-ranked of {count} choices, removed to make room "
+            "for new connectors.",
+        )
+    return failures
+
+
+@transaction.atomic
+def poll_finalize(
+    *, poll: Poll, actor: AbstractBaseUser | None = None, now: datetime | None = None
+) -> PollResult:
+    """Freeze the tally of a closed poll; record pending removals and pot credits.
+
+    Idempotent under races: the status moves closed -> finalized by a conditional update,
+    and only the caller that moved it writes the outcome.
+    """
+    now = now or timezone.now()
+    locked = Poll.objects.select_for_update().get(pk=poll.pk)
+    if locked.status != PollStatus.CLOSED:
+        raise PollStateError(
+            f"{locked} is {locked.get_status_display().lower()}; only a closed poll can be "
+            "finalized."
+        )
+    result = poll_result_compute(poll=locked)
+    decimals = Decimal(10**settings.HBOT_DECIMALS)
+    for item in result.choices:
+        choice = item.choice
+        choice.final_score = (item.score / decimals).quantize(Decimal("1e-18"))
+        choice.final_share = item.share.quantize(Decimal("1e-6"))
+        choice.final_rank = item.rank
+        choice.passed = item.passed
+        choice.failure_reason = item.failure_reason
+        choice.allocation_hbot = item.allocation_hbot
+        choice.tier = item.tier
+    Choice.objects.bulk_update(
+        [item.choice for item in result.choices],
+        ["final_score", "final_share", "final_rank", "passed", "failure_reason",
+         "allocation_hbot", "tier"],
+    )  # fmt: skip
+    locked.status = PollStatus.FINALIZED
+    locked.finalized_at = now
+    locked.voter_count = result.voter_count
+    locked.total_power = result.total_power
+    locked.save(
+        update_fields=["status", "finalized_at", "voter_count", "total_power", "updated_at"]
+    )
+    if locked.is_proposal_vote:
+        from governance.services.proposals import proposal_outcome_record
+
+        proposal_outcome_record(poll=locked, result=result)
+    else:
+        _outcomes_record(poll=locked, result=result)
+    poll.status = locked.status
+    return result
+
+
+def _outcomes_record(*, poll: Poll, result: PollResult) -> None:
+    reference = poll.reference or f"poll {poll.pk}"
+    for item in result.choices:
+        choice = item.choice
+        if item.allocation_hbot:
+            PotCredit.objects.create(
+                exchange=choice.exchange,
+                connector=choice.connector,
+                chain=choice.chain,
+                label=choice.label,
+                amount_hbot=item.allocation_hbot,
+                poll=poll,
+                choice=choice,
+            )
+        if item.passed or poll.unit == PollUnit.CHAIN:
+            continue
+        for connector in connectors_decided_by(
+            kind=poll.kind, exchange=choice.exchange, connector=choice.connector
+        ):
+            InclusionDecision.objects.get_or_create(
+                connector=connector,
+                poll=poll,
+                action=InclusionAction.REMOVE,
+                defaults={"reason": f"{reference}: {choice.label}: {item.failure_reason}"},
+            )
+
+
+@dataclass
+class AdvanceReport:
+    opened: list[int] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+    finalized: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+
+
+def polls_advance(
+    *, now: datetime | None = None, reader: BalanceReader | None = None
+) -> AdvanceReport:
+    """Move every poll whose time has come: open due drafts, close ended polls, finalize
+    polls closed longer than the audit window. One poll's failure never stops the others."""
+    now = now or timezone.now()
+    report = AdvanceReport()
+    due_open = Poll.objects.filter(status=PollStatus.DRAFT, starts_at__lte=now, is_archived=False)
+    for poll in due_open:
+        try:
+            poll_open(poll=poll, reader=reader, now=now)
+            report.opened.append(poll.pk)
+        except GovernanceError as exc:
+            logger.warning("Could not open %s: %s", poll, exc.message)
+            report.failed[poll.pk] = exc.message
+    for poll in Poll.objects.filter(status=PollStatus.ACTIVE, ends_at__lte=now):
+        if poll_close(poll=poll, now=now):
+            report.closed.append(poll.pk)
+    window = timedelta(hours=settings.POLL_FINALIZE_AFTER_HOURS)
+    for poll in Poll.objects.filter(status=PollStatus.CLOSED, closed_at__lte=now - window):
+        try:
+            poll_finalize(poll=poll, now=now)
+            report.finalized.append(poll.pk)
+        except GovernanceError as exc:
+            logger.warning("Could not finalize %s: %s", poll, exc.message)
+            report.failed[poll.pk] = exc.message
+    return report

@@ -1,0 +1,281 @@
+"""Casting a signed vote: verify the EIP-712 message, weigh it, and store it once.
+
+Checks, each with its own refusal: the body's shape; the types and domain (name, version,
+chain id) against this site's; the poll is active; every choice exists; the timestamp is
+neither stale nor in the future; the signature proves the voter signed (EOA or EIP-1271);
+the same signed message was not received before; the voter held HBOT at the snapshot
+block. A newer vote from the same address supersedes the current one while the poll is
+active; every vote is kept. Votes of one poll take the poll's row lock to write, so
+concurrent votes from one address leave exactly one counted vote, and none lands after
+the poll closes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from governance import eip712
+from governance.chain.balances import BalanceReader, checksum
+from governance.chain.errors import ChainError
+from governance.chain.signatures import (
+    SignatureCheckUnavailable,
+    SignatureInvalid,
+    signer_verify,
+)
+from governance.models import Poll, PollStatus, Vote, VotingMethod
+from governance.services.balances import balance_get
+from governance.services.errors import (
+    ChainUnavailable,
+    VoteBadSignature,
+    VoteFuture,
+    VoteMalformed,
+    VotePollNotActive,
+    VotePollNotFound,
+    VoteReplayed,
+    VoteStale,
+    VoteUnknownChoice,
+    VoteWrongChain,
+    VoteWrongDomain,
+    VoteZeroBalance,
+)
+
+UINT16_MAX = 2**16 - 1
+MAX_CHOICES_PER_VOTE = 200
+
+
+def vote_cast(
+    *,
+    typed_data: object,
+    signature: object,
+    poll_id: int | None = None,
+    now: datetime | None = None,
+    reader: BalanceReader | None = None,
+) -> Vote:
+    """Verify and record one signed vote; raises a ``VoteRejected`` subclass (or
+    ``ChainUnavailable``) and writes nothing when refused.
+
+    ``poll_id`` is the poll the vote was posted to; the signed message must name it.
+    """
+    now = now or timezone.now()
+    message = _message_parse(typed_data)
+    if poll_id is not None and message["poll"] != poll_id:
+        raise VoteMalformed(
+            f"This vote is signed for poll {message['poll']} but was sent to poll {poll_id}."
+        )
+    poll = Poll.objects.filter(pk=message["poll"]).first()
+    if poll is None:
+        raise VotePollNotFound(f"There is no poll {message['poll']}.")
+    _check_poll_active(poll, now=now)
+    weights = _check_choices(poll, message["choices"])
+    _check_timestamp(message["timestamp"], now=now)
+    voter = message["voter"]
+    rebuilt = eip712.vote_typed_data(
+        poll_id=poll.pk, voter=voter, choices=weights, timestamp=message["timestamp"]
+    )
+    signable = eip712.signable(rebuilt)
+    digest = eip712.digest(signable)
+    if Vote.objects.filter(digest=digest).exists():
+        raise VoteReplayed("This signed vote was already received; it counts once.")
+    is_contract = _check_signature(voter=voter, signable=signable, signature=signature)
+    power = _voting_power(poll, voter=voter, reader=reader)
+    if power == 0:
+        raise VoteZeroBalance(
+            f"{voter} held no HBOT at the snapshot block {poll.snapshot_block}, so it has no "
+            "voting power in this poll."
+        )
+    return _vote_record(
+        poll=poll,
+        voter=voter,
+        weights=weights,
+        timestamp=message["timestamp"],
+        typed_data=rebuilt,
+        signature=str(signature),
+        digest=digest,
+        is_contract=is_contract,
+        power=power,
+        now=now,
+    )
+
+
+def _message_parse(typed_data: object) -> dict[str, Any]:
+    """The vote's fields from a typed-data payload, once its types and domain are ours."""
+    expected = "an EIP-712 typed-data object with types, primaryType, domain and message"
+    if not isinstance(typed_data, dict):
+        raise VoteMalformed(f"The vote must be {expected}.")
+    missing = [k for k in ("types", "primaryType", "domain", "message") if k not in typed_data]
+    if missing:
+        raise VoteMalformed(f"The vote lacks {', '.join(missing)}; send {expected}.")
+    if typed_data["primaryType"] != "Vote" or typed_data["types"] != eip712.VOTE_TYPES:
+        raise VoteMalformed(
+            "The vote's types differ from this site's; sign the Vote type published at "
+            "/api/v1/governance/typed-data/."
+        )
+    problem = eip712.domain_problem(typed_data["domain"])
+    if problem is not None:
+        kind, text = problem
+        raise (VoteWrongChain if kind == "chain" else VoteWrongDomain)(text)
+    message = typed_data["message"]
+    if not isinstance(message, dict) or set(message) != {"poll", "voter", "choices", "timestamp"}:
+        raise VoteMalformed("The vote's message must have exactly poll, voter, choices, timestamp.")
+    if not _is_int(message["poll"]) or int(message["poll"]) < 1:
+        raise VoteMalformed("The vote's poll must be a poll id (a positive integer).")
+    if not _is_int(message["timestamp"]) or not 0 <= int(message["timestamp"]) < 2**64:
+        raise VoteMalformed("The vote's timestamp must be Unix seconds (an integer).")
+    try:
+        voter = checksum(message["voter"])
+    except ValueError:
+        raise VoteMalformed("The vote's voter is not an Ethereum address.") from None
+    choices = message["choices"]
+    if not isinstance(choices, list) or not choices:
+        raise VoteMalformed("The vote must give at least one choice with a weight.")
+    if len(choices) > MAX_CHOICES_PER_VOTE:
+        raise VoteMalformed(f"A vote may weigh at most {MAX_CHOICES_PER_VOTE} choices.")
+    pairs: list[tuple[int, int]] = []
+    for item in choices:
+        if (
+            not isinstance(item, dict)
+            or set(item) != {"choice", "weight"}
+            or not _is_int(item["choice"])
+            or not _is_int(item["weight"])
+        ):
+            raise VoteMalformed('Each choice must be {"choice": <number>, "weight": <integer>}.')
+        choice, weight = int(item["choice"]), int(item["weight"])
+        if not 1 <= choice <= UINT16_MAX:
+            raise VoteUnknownChoice(f"Choice {choice} does not exist; choices count from 1.")
+        if not 1 <= weight <= eip712.MAX_WEIGHT:
+            raise VoteMalformed(
+                f"Weights are whole numbers from 1 to {eip712.MAX_WEIGHT}; choice {choice} "
+                f"has {weight}. Leave out the choices you give no weight."
+            )
+        pairs.append((choice, weight))
+    if len({c for c, _ in pairs}) != len(pairs):
+        raise VoteMalformed("A choice appears twice in the vote; give each choice once.")
+    return {
+        "poll": int(message["poll"]),
+        "voter": voter,
+        "choices": pairs,
+        "timestamp": int(message["timestamp"]),
+    }
+
+
+def _is_int(value: object) -> bool:
+    """An integer, or a decimal string of one (wallets send uint256 either way)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, str) and value.isdigit() and len(value) <= 78
+
+
+def _check_poll_active(poll: Poll, *, now: datetime) -> None:
+    if poll.is_archived:
+        raise VotePollNotActive(f"{poll} is an archived result; it takes no votes.")
+    if poll.status == PollStatus.DRAFT:
+        raise VotePollNotActive(f"{poll} has not opened yet.")
+    if poll.status != PollStatus.ACTIVE or (poll.ends_at is not None and poll.ends_at <= now):
+        raise VotePollNotActive(f"{poll} is closed; votes are no longer accepted.")
+
+
+def _check_choices(poll: Poll, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    positions = set(poll.choices.values_list("position", flat=True))
+    unknown = sorted(c for c, _ in pairs if c not in positions)
+    if unknown:
+        raise VoteUnknownChoice(
+            f"Choice {', '.join(map(str, unknown))} does not exist in {poll} "
+            f"(choices 1 to {len(positions)})."
+        )
+    if poll.voting_method == VotingMethod.BASIC and len(pairs) != 1:
+        raise VoteMalformed("This vote is For, Against or Abstain: give exactly one choice.")
+    return sorted(pairs)
+
+
+def _check_timestamp(timestamp: int, *, now: datetime) -> None:
+    current = int(now.timestamp())
+    if timestamp < current - settings.VOTE_MAX_AGE_SECONDS:
+        raise VoteStale(
+            f"The vote was signed {current - timestamp} seconds ago; votes must be sent within "
+            f"{settings.VOTE_MAX_AGE_SECONDS} seconds of signing. Sign again."
+        )
+    if timestamp > current + settings.VOTE_MAX_CLOCK_SKEW_SECONDS:
+        raise VoteFuture(
+            f"The vote's timestamp is {timestamp - current} seconds in the future. Check your "
+            "computer's clock and sign again."
+        )
+
+
+def _check_signature(*, voter: str, signable: Any, signature: object) -> bool:
+    try:
+        return signer_verify(address=voter, signable=signable, signature=str(signature))
+    except SignatureInvalid:
+        raise VoteBadSignature(
+            f"The signature does not prove that {voter} signed this vote. Sign with that "
+            "wallet and try again."
+        ) from None
+    except SignatureCheckUnavailable:
+        raise ChainUnavailable(
+            "Could not check a contract wallet's signature on-chain just now. Try again soon."
+        ) from None
+
+
+def _voting_power(poll: Poll, *, voter: str, reader: BalanceReader | None) -> int:
+    if poll.snapshot_block is None:  # an active poll has one (a DB constraint)
+        raise VotePollNotActive(f"{poll} has no snapshot block yet.")
+    try:
+        if reader is None:
+            reader = BalanceReader.from_settings(
+                chain_id=poll.chain_id, token_address=poll.token_address or None
+            )
+        return balance_get(address=voter, block=poll.snapshot_block, reader=reader)
+    except ChainError as exc:
+        raise ChainUnavailable(
+            f"Could not read your HBOT balance at the snapshot block just now: {exc}"
+        ) from exc
+
+
+def _vote_record(
+    *,
+    poll: Poll,
+    voter: str,
+    weights: list[tuple[int, int]],
+    timestamp: int,
+    typed_data: dict[str, Any],
+    signature: str,
+    digest: str,
+    is_contract: bool,
+    power: int,
+    now: datetime,
+) -> Vote:
+    try:
+        with transaction.atomic():
+            locked = Poll.objects.select_for_update().get(pk=poll.pk)
+            _check_poll_active(locked, now=now)
+            current = Vote.objects.filter(poll=locked, voter=voter, is_current=True).first()
+            if current is not None:
+                if current.digest == digest:
+                    raise VoteReplayed("This signed vote was already received; it counts once.")
+                if current.signed_timestamp >= timestamp:
+                    raise VoteStale(
+                        "You have a newer vote in this poll (signed at "
+                        f"{current.signed_timestamp}); an older signed vote cannot replace it."
+                    )
+                Vote.objects.filter(pk=current.pk).update(is_current=False, superseded_at=now)
+            return Vote.objects.create(
+                poll=locked,
+                voter=voter,
+                weights=[list(pair) for pair in weights],
+                signed_timestamp=timestamp,
+                typed_data=typed_data,
+                signature=signature,
+                digest=digest,
+                is_contract_signature=is_contract,
+                voting_power=power,
+                is_current=True,
+            )
+    except IntegrityError:
+        # Only the unique digest can collide here: the same message raced itself.
+        raise VoteReplayed("This signed vote was already received; it counts once.") from None
