@@ -54,6 +54,22 @@ def epoch_rules(epoch: Epoch) -> GovernanceRules | None:
     return epoch.rules or rules_in_force(on=datetime.combine(epoch.starts_on, time(), tzinfo=UTC))
 
 
+def poll_rules_for(*, epoch: Epoch, kind: str) -> GovernanceRules:
+    """The rules a new poll of ``kind`` in ``epoch`` runs under; refuses kinds they lack."""
+    if kind not in PollKind.values or kind == PollKind.PROPOSAL:
+        raise GovernanceError(f"{kind!r} is not a connector poll kind.")
+    rules = epoch_rules(epoch)
+    if rules is None:
+        raise GovernanceError(f"No governance rules are in force for {epoch}.")
+    if kind not in rules.poll_kinds:
+        offered = ", ".join(PollKind(k).label for k in rules.poll_kinds) or "no connector polls"
+        raise GovernanceError(
+            f"The rules of {epoch} ({rules.name}) have no {PollKind(kind).label} poll; "
+            f"they provide: {offered}."
+        )
+    return rules
+
+
 @transaction.atomic
 def poll_create(
     *,
@@ -67,17 +83,7 @@ def poll_create(
     created_by: AbstractBaseUser | None = None,
 ) -> Poll:
     """A draft connector poll; its choices default to the registry's eligible connectors."""
-    if kind not in PollKind.values or kind == PollKind.PROPOSAL:
-        raise GovernanceError(f"{kind!r} is not a connector poll kind.")
-    rules = epoch_rules(epoch)
-    if rules is None:
-        raise GovernanceError(f"No governance rules are in force for {epoch}.")
-    if kind not in rules.poll_kinds:
-        offered = ", ".join(PollKind(k).label for k in rules.poll_kinds) or "no connector polls"
-        raise GovernanceError(
-            f"The rules of {epoch} ({rules.name}) have no {PollKind(kind).label} poll; "
-            f"they provide: {offered}."
-        )
+    rules = poll_rules_for(epoch=epoch, kind=kind)
     specs = default_choices(kind=kind) if choices is None else choices
     if len(specs) < 2:
         raise GovernanceError(
