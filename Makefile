@@ -28,6 +28,7 @@ run: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_catalogue
+	$(PY) manage.py load_governance_history
 	@echo
 	@echo "  Connector Hub: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs/)"
 	@echo "  Chain: $(if $(ETH_RPC_URL),ETH_RPC_URL as set in the environment,local dev chain on http://127.0.0.1:8545 (demo HBOT; keys printed below))"

@@ -205,6 +205,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=41),
         "options": {"expires": 3000},
     },
+    "advance-polls": {
+        "task": "governance.tasks.polls_advance_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "purge-old-heartbeats": {
         "task": "health.tasks.heartbeat_purge_task",
         "schedule": crontab(minute=17, hour=3),
