@@ -191,7 +191,7 @@ def _check_choices(poll: Poll, pairs: list[tuple[int, int]]) -> list[tuple[int, 
         )
     if poll.voting_method == VotingMethod.BASIC and len(pairs) != 1:
         raise VoteMalformed("This vote is For, Against or Abstain: give exactly one choice.")
-    return sorted(pairs)
+    return pairs  # in the order signed: the digest covers the order
 
 
 def _check_timestamp(timestamp: int, *, now: datetime) -> None:
