@@ -279,6 +279,8 @@ VOTE_MAX_BODY_BYTES = env.int("VOTE_MAX_BODY_BYTES", default=16384)
 # Closed polls are finalized automatically this long after they close (an audit window in
 # which anyone can download the votes and check them with verify_poll).
 POLL_FINALIZE_AFTER_HOURS = env.int("POLL_FINALIZE_AFTER_HOURS", default=24)
+# New proposals continue the published numbering (HGP-82 added Backpack, DOMAIN.md 3.9).
+PROPOSAL_LAST_PUBLISHED_NUMBERS = {"HGP": env.int("HGP_LAST_PUBLISHED_NUMBER", default=82)}
 GOVERNANCE_HISTORY_PATH = env.path(
     "GOVERNANCE_HISTORY_PATH",
     default=str(BASE_DIR / "governance" / "data" / "governance_history.json"),

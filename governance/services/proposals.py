@@ -226,12 +226,10 @@ def _proposal_record(
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                number = (
-                    Proposal.objects.filter(proposal_type=fields["proposal_type"]).aggregate(
-                        n=Max("number")
-                    )["n"]
-                    or 0
-                ) + 1
+                kind = fields["proposal_type"]
+                latest = Proposal.objects.filter(proposal_type=kind).aggregate(n=Max("number"))
+                published = settings.PROPOSAL_LAST_PUBLISHED_NUMBERS.get(kind, 0)
+                number = max(latest["n"] or 0, published) + 1
                 proposal = Proposal.objects.create(
                     proposal_type=fields["proposal_type"],
                     number=number,
