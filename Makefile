@@ -34,7 +34,7 @@ run: install
 	@echo "  Chain: $(if $(ETH_RPC_URL),ETH_RPC_URL as set in the environment,local dev chain on http://127.0.0.1:8545 (demo HBOT; keys printed below))"
 	@echo "  Ctrl-C stops everything."
 	@echo
-	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start $(PROCESSES)
+	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) SEED_DEMO=$(if $(ETH_RPC_URL),,1) $(BIN)/honcho -f Procfile.dev start $(PROCESSES)
 
 test: install browser-deps lint typecheck pytest
 
