@@ -1,5 +1,28 @@
 """Governance endpoints under /api/v1/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from governance.apis import polls, proposals, reads, votes
+
+app_name = "governance-api"
+
+urlpatterns = [
+    path("epochs/", reads.EpochListApi.as_view(), name="epoch-list"),
+    path("epochs/<int:number>/", reads.EpochDetailApi.as_view(), name="epoch-detail"),
+    path("rules/", reads.RulesListApi.as_view(), name="rules-list"),
+    path("rules/<slug:slug>/", reads.RulesDetailApi.as_view(), name="rules-detail"),
+    path("governance/typed-data/", reads.TypedDataApi.as_view(), name="typed-data"),
+    path("polls/", polls.PollListApi.as_view(), name="poll-list"),
+    path("polls/<int:pk>/", polls.PollDetailApi.as_view(), name="poll-detail"),
+    path("polls/<int:pk>/open/", polls.PollOpenApi.as_view(), name="poll-open"),
+    path("polls/<int:pk>/finalize/", polls.PollFinalizeApi.as_view(), name="poll-finalize"),
+    path("polls/<int:pk>/votes/", votes.PollVotesApi.as_view(), name="poll-votes"),
+    path("polls/<int:pk>/votes.json", votes.PollVotesJsonApi.as_view(), name="poll-votes-json"),
+    path("polls/<int:pk>/votes.csv", votes.PollVotesCsvApi.as_view(), name="poll-votes-csv"),
+    path("proposals/", proposals.ProposalListApi.as_view(), name="proposal-list"),
+    path(
+        "proposals/<str:reference>/",
+        proposals.ProposalDetailApi.as_view(),
+        name="proposal-detail",
+    ),
+]

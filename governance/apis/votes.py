@@ -1,0 +1,115 @@
+"""Signed votes: the current votes of a poll, casting one, and the audit downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
+
+from governance.apis.common import GovernanceErrorsMixin, signed_body
+from governance.audit import votes_csv_stream, votes_json_stream
+from governance.models import Poll, Vote
+from governance.serializers import ErrorSerializer, SignedMessageSerializer, VoteSerializer
+from governance.services.errors import VoteMalformed
+from governance.services.votes import vote_cast
+
+
+class PollVotesApi(GovernanceErrorsMixin, generics.ListAPIView):
+    """GET: the counted (current) votes of a poll, newest first. POST: cast a signed vote.
+
+    A vote needs no account or session: the EIP-712 signature proves who cast it, so the
+    endpoint takes no authentication (and no CSRF token). It is not throttled per client:
+    every accepted vote is a distinct holder's signature; rate-limit abusive clients at the
+    proxy in front of the site.
+    """
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    serializer_class = VoteSerializer
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        return [] if self.request.method == "POST" else super().get_throttles()
+
+    def get_queryset(self) -> QuerySet[Vote]:
+        poll = get_object_or_404(Poll, pk=self.kwargs["pk"])
+        return Vote.objects.filter(poll=poll, is_current=True).order_by("-id")
+
+    @extend_schema(
+        request=SignedMessageSerializer,
+        responses={
+            201: VoteSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="malformed, malformed_json, wrong_domain, wrong_chain, "
+                "bad_signature, unknown_choice, stale_timestamp, future_timestamp",
+            ),
+            403: OpenApiResponse(ErrorSerializer, description="zero_balance"),
+            404: OpenApiResponse(ErrorSerializer, description="poll_not_found"),
+            409: OpenApiResponse(ErrorSerializer, description="poll_not_active, replayed"),
+            413: OpenApiResponse(ErrorSerializer, description="body_too_large"),
+            503: OpenApiResponse(ErrorSerializer, description="chain_unavailable"),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """Cast a vote: ``{"typed_data": <the signed Vote>, "signature": "0x..."}``. A newer
+        vote from the same address replaces the voter's current one."""
+        typed_data, signature = signed_body(request, refuse=VoteMalformed)
+        vote = vote_cast(typed_data=typed_data, signature=signature, poll_id=pk)
+        return Response(VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
+
+
+class _VotesDownload(GovernanceErrorsMixin, APIView):
+    permission_classes = [AllowAny]
+    content_type = ""
+    extension = ""
+
+    def stream(self, poll: Poll) -> Any:
+        raise NotImplementedError
+
+    def get(self, request: Request, pk: int) -> StreamingHttpResponse:
+        poll = get_object_or_404(Poll.objects.select_related("rules"), pk=pk)
+        response = StreamingHttpResponse(self.stream(poll), content_type=self.content_type)
+        response["Content-Disposition"] = (
+            f'attachment; filename="poll-{poll.pk}-votes.{self.extension}"'
+        )
+        return response
+
+
+class PollVotesJsonApi(_VotesDownload):
+    """Every signed vote of a poll (counted and superseded) for an independent recount,
+    after a header with the snapshot block, chain, token, voting method, rules and the
+    site's result. Check it with ``manage.py verify_poll <id> --file votes.json``."""
+
+    content_type = "application/json"
+    extension = "json"
+
+    def stream(self, poll: Poll) -> Any:
+        return votes_json_stream(poll=poll)
+
+    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
+    def get(self, request: Request, pk: int) -> StreamingHttpResponse:
+        return super().get(request, pk)
+
+
+class PollVotesCsvApi(_VotesDownload):
+    """Every signed vote of a poll as CSV, one row per vote; the typed data as JSON text."""
+
+    content_type = "text/csv; charset=utf-8"
+    extension = "csv"
+
+    def stream(self, poll: Poll) -> Any:
+        return votes_csv_stream(poll=poll)
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request: Request, pk: int) -> StreamingHttpResponse:
+        return super().get(request, pk)

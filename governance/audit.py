@@ -1,0 +1,897 @@
+"""The audit trail of a poll: every signed vote as a download, and an independent recount.
+
+Anyone can download a poll's votes (``/api/v1/polls/<id>/votes.json`` or ``.csv``): each
+signed message with its signature, digest and the voting power the site gave it, whether it
+counted, and in the JSON a header with the snapshot block, chain, token, rules and the
+site's result. ``verify_poll`` (and ``poll_audit`` here) then checks the site: it
+re-verifies every signature from the signed typed data, re-reads every voter's balance at
+the snapshot block from a node of the auditor's choice, recounts with the same tally and
+allocation code, and lists every difference. It works from the database or, with no
+database at all, from a downloaded ``votes.json``.
+
+Which votes count: each voter's newest accepted vote. An export taken while a poll is
+active is cut at the newest vote when it starts, and "counted" means counted at that cut,
+so the header's live result and the rows always agree.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from eth_account import Account
+from eth_keys.exceptions import BadSignature
+from eth_utils import ValidationError as EthValidationError
+from siwe.siwe import check_contract_wallet_signature
+from web3.exceptions import Web3Exception
+
+from governance import eip712
+from governance.chain.balances import BalanceReader, checksum
+from governance.chain.errors import RpcUnavailable
+from governance.chain.signatures import EOA_SIGNATURE_BYTES, signature_well_formed
+from governance.models import Choice, Poll, PollStatus, Vote
+from governance.services.polls import PollResult, poll_result_compute
+from governance.units import token_amount
+
+EXPORT_FORMAT = "connector-hub-votes/1"
+EXPORT_CHUNK = 500
+CSV_COLUMNS = (
+    "poll_id",
+    "voter",
+    "weights",
+    "signed_timestamp",
+    "signature",
+    "typed_data",
+    "digest",
+    "voting_power",
+    "voting_power_hbot",
+    "counted",
+    "is_contract_signature",
+    "received_at",
+    "superseded_at",
+)
+SCORE_QUANTUM = Decimal("1e-18")  # HBOT; as frozen by poll_finalize
+SHARE_QUANTUM = Decimal("1e-6")  # percent
+# A frozen score that differs from the recount by less than this share of it is what a
+# database storing decimals as binary floating point (SQLite) keeps of an exact score.
+FLOAT_STORAGE_RELATIVE = Decimal("1e-14")
+
+
+class AuditInputError(Exception):
+    """What was given to audit is not a poll's votes (a bad file, a poll without votes)."""
+
+
+# --- the site's result ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    position: int
+    label: str
+    score_hbot: Decimal | None  # None: an archived result published without it
+    share_percent: Decimal | None
+    rank: int | None
+    passed: bool | None
+    failure_reason: str
+    allocation_hbot: int
+    tier: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "position": self.position,
+            "label": self.label,
+            "score_hbot": None if self.score_hbot is None else str(self.score_hbot),
+            "share_percent": None if self.share_percent is None else str(self.share_percent),
+            "rank": self.rank,
+            "passed": self.passed,
+            "failure_reason": self.failure_reason,
+            "allocation_hbot": self.allocation_hbot,
+            "tier": self.tier,
+        }
+
+
+@dataclass(frozen=True)
+class SiteResult:
+    """A poll's result as the site states it.
+
+    ``source``: ``frozen`` (finalized), ``live`` (active or closed, computed from the
+    counted votes now) or ``published`` (an archived result from before this site).
+    """
+
+    source: str
+    rows: list[ResultRow]  # by rank
+    voter_count: int | None
+    total_power: int | None  # base units
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "voter_count": self.voter_count,
+            "total_power": None if self.total_power is None else str(self.total_power),
+            "choices": [row.as_json() for row in self.rows],
+        }
+
+
+def result_from_computed(result: PollResult, *, source: str = "live") -> SiteResult:
+    """A computed result in the units and precision ``poll_finalize`` freezes."""
+    decimals = Decimal(10**settings.HBOT_DECIMALS)
+    return SiteResult(
+        source=source,
+        rows=[
+            ResultRow(
+                position=item.choice.position,
+                label=item.choice.label,
+                score_hbot=(item.score / decimals).quantize(SCORE_QUANTUM),
+                share_percent=item.share.quantize(SHARE_QUANTUM),
+                rank=item.rank,
+                passed=item.passed,
+                failure_reason=item.failure_reason,
+                allocation_hbot=item.allocation_hbot,
+                tier=item.tier,
+            )
+            for item in result.choices
+        ],
+        voter_count=result.voter_count,
+        total_power=result.total_power,
+    )
+
+
+def poll_site_result(*, poll: Poll, votes: list[Vote] | None = None) -> SiteResult | None:
+    """The result the site states for ``poll``: frozen once finalized, live while active or
+    closed (from ``votes`` if given, else the counted votes), None for a draft."""
+    if poll.status == PollStatus.FINALIZED:
+        choices = sorted(poll.choices.all(), key=lambda c: (c.final_rank or 10**6, c.position))
+        return SiteResult(
+            source="published" if poll.is_archived else "frozen",
+            rows=[
+                ResultRow(
+                    position=c.position,
+                    label=c.label,
+                    score_hbot=c.final_score,
+                    share_percent=c.final_share,
+                    rank=c.final_rank,
+                    passed=c.passed,
+                    failure_reason=c.failure_reason,
+                    allocation_hbot=c.allocation_hbot or 0,
+                    tier=c.tier,
+                )
+                for c in choices
+            ],
+            voter_count=poll.voter_count,
+            total_power=None if poll.total_power is None else int(poll.total_power),
+        )
+    if poll.status in (PollStatus.ACTIVE, PollStatus.CLOSED):
+        return result_from_computed(poll_result_compute(poll=poll, votes=votes))
+    return None
+
+
+# --- the download -----------------------------------------------------------------------
+
+
+def poll_votes_cut(*, poll: Poll) -> int:
+    """The newest vote id of ``poll`` now: an export covers votes up to it."""
+    return int(poll.votes.aggregate(cut=Max("id"))["cut"] or 0)
+
+
+def poll_votes_for_export(*, poll: Poll, cut: int) -> QuerySet[Vote]:
+    """Every vote of ``poll`` up to ``cut`` (oldest first), annotated ``counted``: whether
+    it was its voter's newest vote at the cut."""
+    return (
+        Vote.objects.filter(poll_id=poll.pk, id__lte=cut)
+        .annotate(counted=~_newer_vote(poll=poll, cut=cut))
+        .order_by("id")
+    )
+
+
+def poll_votes_counted(*, poll: Poll, cut: int) -> list[Vote]:
+    """The votes counted at ``cut``: each voter's newest."""
+    return list(
+        Vote.objects.filter(poll_id=poll.pk, id__lte=cut).filter(~_newer_vote(poll=poll, cut=cut))
+    )
+
+
+def _newer_vote(*, poll: Poll, cut: int) -> Exists:
+    """Whether the voter cast a newer vote up to ``cut`` (then this one is superseded)."""
+    return Exists(
+        Vote.objects.filter(
+            poll_id=poll.pk, voter=OuterRef("voter"), id__gt=OuterRef("id"), id__lte=cut
+        )
+    )
+
+
+def _is_counted(vote: Vote) -> bool:
+    """The ``counted`` annotation where the query made one, else the stored flag."""
+    return bool(vote.__dict__.get("counted", vote.is_current))
+
+
+def poll_export_header(*, poll: Poll, cut: int) -> dict[str, Any]:
+    """Everything needed to recount the poll besides its votes."""
+    counted = (
+        None
+        if poll.status in (PollStatus.FINALIZED, PollStatus.DRAFT)
+        else poll_votes_counted(poll=poll, cut=cut)
+    )
+    result = poll_site_result(poll=poll, votes=counted)
+    return {
+        "format": EXPORT_FORMAT,
+        "exported_at": _iso(timezone.now()),
+        "poll": {
+            "id": poll.pk,
+            "title": poll.title,
+            "reference": poll.reference,
+            "kind": poll.kind,
+            "status": poll.status,
+            "voting_method": poll.voting_method,
+            "snapshot_block": poll.snapshot_block,
+            "chain_id": poll.chain_id,
+            "token_address": poll.token_address,
+            "token_decimals": settings.HBOT_DECIMALS,
+            "eip712_domain": eip712.domain(),
+            "opened_at": _iso(poll.opened_at),
+            "ends_at": _iso(poll.ends_at),
+            "closed_at": _iso(poll.closed_at),
+            "finalized_at": _iso(poll.finalized_at),
+            "rules_snapshot": _rules_of(poll),
+            "choices": [
+                {"position": c.position, "label": c.label}
+                for c in sorted(poll.choices.all(), key=lambda c: c.position)
+            ],
+        },
+        "result": None if result is None else result.as_json(),
+    }
+
+
+def vote_export_row(vote: Vote) -> dict[str, Any]:
+    power = int(vote.voting_power)
+    counted = _is_counted(vote)
+    return {
+        "voter": vote.voter,
+        "weights": [[int(c), int(w)] for c, w in vote.weights],
+        "signed_timestamp": vote.signed_timestamp,
+        "signature": vote.signature,
+        "typed_data": vote.typed_data,
+        "digest": vote.digest,
+        "voting_power": str(power),
+        "voting_power_hbot": token_amount(power, settings.HBOT_DECIMALS),
+        "counted": bool(counted),
+        "is_contract_signature": vote.is_contract_signature,
+        "received_at": _iso(vote.received_at),
+        "superseded_at": _iso(vote.superseded_at),
+    }
+
+
+def votes_json_stream(*, poll: Poll) -> Iterator[str]:
+    """``{"format", "exported_at", "poll", "result", "votes": [...]}``, a chunk at a time."""
+    cut = poll_votes_cut(poll=poll)
+    header = json.dumps(poll_export_header(poll=poll, cut=cut))
+    yield header[:-1] + ', "votes": ['
+    rows = poll_votes_for_export(poll=poll, cut=cut).iterator(chunk_size=EXPORT_CHUNK)
+    for index, vote in enumerate(rows):
+        yield ("," if index else "") + "\n" + json.dumps(vote_export_row(vote))
+    yield "\n]}\n"
+
+
+class _Line:
+    """A file-like sink for ``csv.writer`` that hands back what was written."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def votes_csv_stream(*, poll: Poll) -> Iterator[str]:
+    """One row per signed vote; weights and typed data as JSON text."""
+    writer = csv.writer(_Line())
+    yield writer.writerow(CSV_COLUMNS)
+    cut = poll_votes_cut(poll=poll)
+    for vote in poll_votes_for_export(poll=poll, cut=cut).iterator(chunk_size=EXPORT_CHUNK):
+        row = vote_export_row(vote)
+        row["weights"] = json.dumps(row["weights"])
+        row["typed_data"] = json.dumps(row["typed_data"], sort_keys=True)
+        row["counted"] = "true" if row["counted"] else "false"
+        row["is_contract_signature"] = "true" if row["is_contract_signature"] else "false"
+        yield writer.writerow([poll.pk, *(row[name] for name in CSV_COLUMNS[1:])])
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _rules_of(poll: Poll) -> dict[str, Any]:
+    return dict(poll.rules_snapshot or (poll.rules.as_snapshot() if poll.rules else {}))
+
+
+# --- what is audited --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoteRecord:
+    voter: str
+    weights: list[tuple[int, int]]
+    signed_timestamp: int
+    signature: str
+    typed_data: Any
+    digest: str
+    voting_power: int
+    counted: bool
+    received_at: datetime | None
+
+
+@dataclass
+class AuditSubject:
+    """A poll's facts, votes and stated result, from the database or a downloaded file."""
+
+    poll_id: int
+    title: str
+    kind: str
+    voting_method: str
+    snapshot_block: int
+    chain_id: int
+    token_address: str
+    rules_snapshot: dict[str, Any]
+    choices: list[tuple[int, str]]
+    votes: list[VoteRecord]
+    site_result: SiteResult | None
+    domain: tuple[str, str]  # EIP-712 name and version the votes are signed for
+    ends_at: datetime | None = None
+    source: str = "database"
+
+
+def audit_subject_from_poll(*, poll: Poll) -> AuditSubject:
+    """The poll as the database holds it. Raises ``AuditInputError`` for a poll that has
+    no signed votes to audit (archived or never opened)."""
+    if poll.is_archived:
+        raise AuditInputError(
+            f"{poll} is an archived result published before this site; it has no signed "
+            "votes to verify."
+        )
+    if poll.status == PollStatus.DRAFT or poll.snapshot_block is None or poll.chain_id is None:
+        raise AuditInputError(f"{poll} has not opened yet; there is nothing to verify.")
+    cut = poll_votes_cut(poll=poll)
+    exported = list(poll_votes_for_export(poll=poll, cut=cut))
+    counted = [v for v in exported if _is_counted(v)]
+    return AuditSubject(
+        poll_id=poll.pk,
+        title=str(poll),
+        kind=poll.kind,
+        voting_method=poll.voting_method,
+        snapshot_block=poll.snapshot_block,
+        chain_id=poll.chain_id,
+        token_address=poll.token_address,
+        rules_snapshot=_rules_of(poll),
+        choices=[(c.position, c.label) for c in sorted(poll.choices.all(), key=_position)],
+        votes=[
+            VoteRecord(
+                voter=v.voter,
+                weights=[(int(c), int(w)) for c, w in v.weights],
+                signed_timestamp=v.signed_timestamp,
+                signature=v.signature,
+                typed_data=v.typed_data,
+                digest=v.digest,
+                voting_power=int(v.voting_power),
+                counted=_is_counted(v),
+                received_at=v.received_at,
+            )
+            for v in exported
+        ],
+        site_result=poll_site_result(
+            poll=poll, votes=None if poll.status == PollStatus.FINALIZED else counted
+        ),
+        domain=(settings.EIP712_DOMAIN_NAME, settings.EIP712_DOMAIN_VERSION),
+        ends_at=poll.ends_at,
+    )
+
+
+def _position(choice: Choice) -> int:
+    return choice.position
+
+
+def audit_subject_from_export(*, data: object, name: str = "the file") -> AuditSubject:
+    """A poll from a downloaded ``votes.json``. Raises ``AuditInputError`` naming what is
+    wrong with the file; needs no database."""
+    reader = _Fields(name)
+    top = reader.mapping(data, "the top level")
+    if top.get("format") != EXPORT_FORMAT:
+        raise AuditInputError(
+            f"{name} is not a votes download of this site (format {top.get('format')!r}, "
+            f"expected {EXPORT_FORMAT!r})."
+        )
+    poll = reader.mapping(top.get("poll"), "poll")
+    choices = [
+        (reader.integer(c, "position", "poll.choices"), reader.string(c, "label", "poll.choices"))
+        for c in reader.sequence(poll.get("choices"), "poll.choices")
+    ]
+    votes = [
+        _vote_from_row(reader, row, f"votes[{index}]")
+        for index, row in enumerate(reader.sequence(top.get("votes"), "votes"))
+    ]
+    result = top.get("result")
+    domain = reader.mapping(poll.get("eip712_domain"), "poll.eip712_domain")
+    return AuditSubject(
+        poll_id=reader.integer(poll, "id", "poll"),
+        title=str(poll.get("reference") or poll.get("title") or f"poll {poll.get('id')}"),
+        kind=reader.string(poll, "kind", "poll"),
+        voting_method=reader.string(poll, "voting_method", "poll"),
+        snapshot_block=reader.integer(poll, "snapshot_block", "poll"),
+        chain_id=reader.integer(poll, "chain_id", "poll"),
+        token_address=reader.address(poll, "token_address", "poll"),
+        rules_snapshot=reader.mapping(poll.get("rules_snapshot"), "poll.rules_snapshot"),
+        choices=choices,
+        votes=votes,
+        site_result=None if result is None else _result_from_json(reader, result),
+        domain=(
+            reader.string(domain, "name", "poll.eip712_domain"),
+            reader.string(domain, "version", "poll.eip712_domain"),
+        ),
+        ends_at=reader.moment(poll, "ends_at", "poll"),
+        source=name,
+    )
+
+
+def _vote_from_row(reader: _Fields, row: object, where: str) -> VoteRecord:
+    vote = reader.mapping(row, where)
+    weights = []
+    for pair in reader.sequence(vote.get("weights"), f"{where}.weights"):
+        if not (isinstance(pair, list) and len(pair) == 2 and all(_is_int(x) for x in pair)):
+            raise AuditInputError(f"{reader.name}: {where}.weights must be [[choice, weight]].")
+        weights.append((int(pair[0]), int(pair[1])))
+    counted = vote.get("counted")
+    if not isinstance(counted, bool):
+        raise AuditInputError(f"{reader.name}: {where}.counted must be true or false.")
+    return VoteRecord(
+        voter=reader.address(vote, "voter", where),
+        weights=weights,
+        signed_timestamp=reader.integer(vote, "signed_timestamp", where),
+        signature=reader.string(vote, "signature", where),
+        typed_data=vote.get("typed_data"),
+        digest=reader.string(vote, "digest", where),
+        voting_power=reader.integer(vote, "voting_power", where),
+        counted=counted,
+        received_at=reader.moment(vote, "received_at", where),
+    )
+
+
+def _result_from_json(reader: _Fields, data: object) -> SiteResult:
+    result = reader.mapping(data, "result")
+    rows = []
+    for row in reader.sequence(result.get("choices"), "result.choices"):
+        item = reader.mapping(row, "result.choices")
+        passed = item.get("passed")
+        if passed is not None and not isinstance(passed, bool):
+            raise AuditInputError(f"{reader.name}: result.choices passed must be true/false.")
+        rows.append(
+            ResultRow(
+                position=reader.integer(item, "position", "result.choices"),
+                label=reader.string(item, "label", "result.choices"),
+                score_hbot=reader.decimal(item, "score_hbot", "result.choices"),
+                share_percent=reader.decimal(item, "share_percent", "result.choices"),
+                rank=reader.integer(item, "rank", "result.choices"),
+                passed=passed,
+                failure_reason=str(item.get("failure_reason") or ""),
+                allocation_hbot=reader.integer(item, "allocation_hbot", "result.choices"),
+                tier=str(item.get("tier") or ""),
+            )
+        )
+    voter_count, total_power = result.get("voter_count"), result.get("total_power")
+    return SiteResult(
+        source=str(result.get("source") or "unknown"),
+        rows=rows,
+        voter_count=int(str(voter_count)) if _is_int(voter_count) else None,
+        total_power=int(str(total_power)) if _is_int(total_power) else None,
+    )
+
+
+def _is_int(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
+
+
+class _Fields:
+    """Typed reads from parsed JSON, failing with where in the file the problem is."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def fail(self, where: str, what: str) -> AuditInputError:
+        return AuditInputError(f"{self.name}: {where} {what}.")
+
+    def mapping(self, value: object, where: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(where, "must be a JSON object")
+        return value
+
+    def sequence(self, value: object, where: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.fail(where, "must be a JSON list")
+        return value
+
+    def integer(self, data: object, key: str, where: str) -> int:
+        value = self.mapping(data, where).get(key)
+        if not _is_int(value):
+            raise self.fail(f"{where}.{key}", "must be a whole number")
+        return int(str(value))
+
+    def string(self, data: object, key: str, where: str) -> str:
+        value = self.mapping(data, where).get(key)
+        if not isinstance(value, str):
+            raise self.fail(f"{where}.{key}", "must be text")
+        return value
+
+    def address(self, data: object, key: str, where: str) -> str:
+        try:
+            return checksum(self.string(data, key, where))
+        except ValueError:
+            raise self.fail(f"{where}.{key}", "must be an Ethereum address") from None
+
+    def decimal(self, data: object, key: str, where: str) -> Decimal:
+        value = self.mapping(data, where).get(key)
+        try:
+            number = Decimal(value) if isinstance(value, str) else Decimal("NaN")
+        except ArithmeticError:
+            number = Decimal("NaN")
+        if not number.is_finite():
+            raise self.fail(f"{where}.{key}", "must be a decimal number as text")
+        return number
+
+    def moment(self, data: object, key: str, where: str) -> datetime | None:
+        value = self.mapping(data, where).get(key)
+        if value is None:
+            return None
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+        if parsed is None:
+            raise self.fail(f"{where}.{key}", "must be an ISO 8601 time")
+        return parsed
+
+
+# --- the recount ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference between what the site states and what the audit recomputed."""
+
+    kind: str
+    subject: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"[{self.kind}] {self.subject}: {self.detail}"
+
+
+@dataclass
+class AuditReport:
+    poll_id: int
+    title: str
+    source: str
+    snapshot_block: int
+    chain_id: int
+    token_address: str
+    rpc_host: str
+    votes_checked: int = 0
+    counted_votes: int = 0
+    voters_read: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    recount: SiteResult | None = None
+    site_result: SiteResult | None = None
+
+    @property
+    def agrees(self) -> bool:
+        return not self.findings
+
+    def lines(self) -> list[str]:
+        """The report as text, for the command's output."""
+        lines = [
+            f"Poll {self.poll_id} ({self.title}), from {self.source}",
+            f"Chain {self.chain_id}, token {self.token_address}, snapshot block "
+            f"{self.snapshot_block}, balances re-read from {self.rpc_host}",
+            f"Signed votes checked: {self.votes_checked} ({self.counted_votes} counted); "
+            f"voters' balances re-read: {self.voters_read}",
+        ]
+        if self.recount is not None:
+            decimals = settings.HBOT_DECIMALS
+            total = token_amount(self.recount.total_power or 0, decimals, grouping=True)
+            lines.append(
+                f"Recount ({self.recount.voter_count} voters, {total} HBOT), compared with the "
+                f"site's {self.site_result.source if self.site_result else 'missing'} result:"
+            )
+            for row in self.recount.rows:
+                verdict = {True: "passes", False: "fails", None: ""}[row.passed]
+                lines.append(
+                    f"  #{row.rank:<3} {row.label:<32} {row.score_hbot:>40} HBOT "
+                    f"{row.share_percent:>11}%  {verdict:<6} {row.allocation_hbot:>12,} HBOT"
+                )
+        lines += [f"Note: {note}" for note in self.notes]
+        if self.agrees:
+            lines.append("AGREES: the site's votes, voting power and result check out.")
+        else:
+            lines.append(f"DIFFERS: {len(self.findings)} difference(s):")
+            lines += [f"  {finding}" for finding in self.findings]
+        return lines
+
+
+def audit_reader(
+    *,
+    subject: AuditSubject,
+    rpc_url: str | None = None,
+    chain_id: int | None = None,
+    token_address: str | None = None,
+) -> BalanceReader:
+    """A reader on the auditor's node (default ``ETH_RPC_URL``) for the poll's chain and
+    token, or for the ones the auditor names (then differences are findings)."""
+    url = rpc_url or settings.ETH_RPC_URL
+    if not url:
+        raise AuditInputError("No JSON-RPC node to read balances from: give --rpc-url.")
+    return BalanceReader(
+        rpc_url=url,
+        chain_id=chain_id if chain_id is not None else subject.chain_id,
+        token_address=token_address or subject.token_address,
+        multicall_address=settings.MULTICALL3_ADDRESS,
+        confirmations=settings.ETH_CONFIRMATIONS,
+        timeout=settings.ETH_RPC_TIMEOUT,
+        retries=settings.ETH_RPC_RETRIES,
+        backoff=settings.ETH_RPC_BACKOFF,
+        batch_size=settings.BALANCE_BATCH_SIZE,
+    )
+
+
+def poll_audit(*, subject: AuditSubject, reader: BalanceReader) -> AuditReport:
+    """Re-verify every vote of ``subject`` and recount it from balances read through
+    ``reader`` (on-chain, never the site's cache). Raises ``ChainError`` when the node
+    cannot answer; every difference found is a ``Finding`` in the report."""
+    report = AuditReport(
+        poll_id=subject.poll_id,
+        title=subject.title,
+        source=subject.source,
+        snapshot_block=subject.snapshot_block,
+        chain_id=reader.chain_id,
+        token_address=reader.token_address,
+        rpc_host=reader.host,
+        site_result=subject.site_result,
+    )
+    if reader.chain_id != subject.chain_id:
+        report.findings.append(
+            Finding("chain", "poll", f"the site counted chain id {subject.chain_id}; the "
+                    f"audit reads chain id {reader.chain_id}")
+        )  # fmt: skip
+    if reader.token_address.lower() != subject.token_address.lower():
+        report.findings.append(
+            Finding("token", "poll", f"the site counted token {subject.token_address}; the "
+                    f"audit reads token {reader.token_address}")
+        )  # fmt: skip
+    reader.check_chain()
+    reader.require_final(subject.snapshot_block)
+
+    valid = _signatures_check(subject=subject, reader=reader, report=report)
+    _counted_check(subject=subject, report=report)
+    voters = list(dict.fromkeys(v.voter for v in subject.votes))
+    chain_powers = reader.balances_at(voters, block=subject.snapshot_block) if voters else {}
+    report.voters_read = len(chain_powers)
+    report.votes_checked = len(subject.votes)
+    report.counted_votes = sum(1 for v in subject.votes if v.counted)
+    decimals = settings.HBOT_DECIMALS
+    for vote in subject.votes:
+        on_chain, stated = chain_powers[vote.voter], vote.voting_power
+        if stated != on_chain:
+            report.findings.append(
+                Finding("power", vote.voter, f"the site gave {token_amount(stated, decimals)} "
+                        f"HBOT; the chain has {token_amount(on_chain, decimals)} HBOT at block "
+                        f"{subject.snapshot_block}")
+            )  # fmt: skip
+
+    ballots = [
+        Vote(
+            voter=v.voter, weights=[list(p) for p in v.weights], voting_power=chain_powers[v.voter]
+        )
+        for index, v in enumerate(subject.votes)
+        if v.counted and index in valid and chain_powers[v.voter] > 0
+    ]
+    report.recount = result_from_computed(
+        poll_result_compute(poll=_poll_in_memory(subject), votes=ballots), source="recount"
+    )
+    if subject.site_result is None:
+        report.notes.append("The site states no result for this poll yet; only votes checked.")
+    else:
+        _results_compare(site=subject.site_result, recount=report.recount, report=report)
+    return report
+
+
+def _signatures_check(
+    *, subject: AuditSubject, reader: BalanceReader, report: AuditReport
+) -> set[int]:
+    """Indexes of the votes whose signed message and signature check out."""
+    valid: set[int] = set()
+    seen: dict[str, int] = {}
+    for index, vote in enumerate(subject.votes):
+        problem = _message_problem(vote, subject=subject)
+        if problem is None:
+            try:
+                signable = eip712.signable(vote.typed_data)
+            except (ValueError, TypeError, KeyError) as exc:
+                problem = f"its typed data cannot be hashed: {exc}"
+                report.findings.append(Finding("signature", vote.voter, problem))
+                continue
+            digest = eip712.digest(signable)
+            if digest != vote.digest:
+                problem = f"its digest is {vote.digest}, but the signed message hashes to {digest}"
+            elif digest in seen:
+                problem = f"the same signed message appears twice (votes {seen[digest]}, {index})"
+            else:
+                seen[digest] = index
+                problem = _signature_problem(vote, signable=signable, reader=reader)
+        if problem is None:
+            valid.add(index)
+        else:
+            report.findings.append(Finding("signature", vote.voter, problem))
+    return valid
+
+
+def _message_problem(vote: VoteRecord, *, subject: AuditSubject) -> str | None:
+    data = vote.typed_data
+    if not isinstance(data, dict) or data.get("primaryType") != "Vote":
+        return "its typed data is not a signed Vote"
+    if data.get("types") != eip712.VOTE_TYPES:
+        return "its typed data uses other types than the Vote type the site publishes"
+    domain, message = data.get("domain"), data.get("message")
+    if not isinstance(domain, dict) or not isinstance(message, dict):
+        return "its typed data lacks a domain or a message"
+    if (domain.get("name"), domain.get("version")) != subject.domain:
+        name, version = subject.domain
+        return (
+            f"it is signed for {domain.get('name')!r} version {domain.get('version')!r}, "
+            f"not this site's {name!r} version {version!r}"
+        )
+    if str(domain.get("chainId")) != str(subject.chain_id):
+        return f"it is signed for chain id {domain.get('chainId')}, not {subject.chain_id}"
+    if str(message.get("poll")) != str(subject.poll_id):
+        return f"it is signed for poll {message.get('poll')}, not poll {subject.poll_id}"
+    if str(message.get("voter", "")).lower() != vote.voter.lower():
+        return f"it is signed for voter {message.get('voter')}"
+    signed = message.get("choices")
+    pairs = (
+        [(item.get("choice"), item.get("weight")) for item in signed if isinstance(item, dict)]
+        if isinstance(signed, list)
+        else None
+    )
+    if pairs is None or not all(_is_int(c) and _is_int(w) for c, w in pairs):
+        return "its signed choices are not [{choice, weight}, ...]"
+    if [(int(str(c)), int(str(w))) for c, w in pairs] != list(vote.weights):
+        return f"its weights {vote.weights} are not the signed choices {signed}"
+    if str(message.get("timestamp")) != str(vote.signed_timestamp):
+        return f"its timestamp {vote.signed_timestamp} is not the signed {message.get('timestamp')}"
+    return None
+
+
+def _signature_problem(vote: VoteRecord, *, signable: Any, reader: BalanceReader) -> str | None:
+    if not signature_well_formed(vote.signature):
+        return "its signature is not 0x-hex"
+    if len(vote.signature) == 2 + 2 * EOA_SIGNATURE_BYTES:
+        try:
+            if Account.recover_message(signable, signature=vote.signature) == vote.voter:
+                return None
+        except (BadSignature, EthValidationError, ValueError, TypeError):
+            pass
+    try:
+        if check_contract_wallet_signature(
+            address=checksum(vote.voter), message=signable, signature=vote.signature, w3=reader.w3
+        ):
+            return None
+    except (requests.RequestException, Web3Exception) as exc:
+        raise RpcUnavailable(
+            f"{reader.host} could not check {vote.voter}'s contract-wallet signature: {exc}"
+        ) from exc
+    return "the signature was not made by the voter (neither its key nor, by EIP-1271, its wallet)"
+
+
+def _counted_check(*, subject: AuditSubject, report: AuditReport) -> None:
+    """Each voter counts once, with their newest signed vote, received before the end."""
+    by_voter: dict[str, list[VoteRecord]] = {}
+    for vote in subject.votes:
+        by_voter.setdefault(vote.voter, []).append(vote)
+    for voter, votes in by_voter.items():
+        counted = [v for v in votes if v.counted]
+        if len(counted) != 1:
+            report.findings.append(
+                Finding("counted", voter, f"{len(counted)} of the voter's votes are counted; "
+                        "exactly one should be")
+            )  # fmt: skip
+            continue
+        newest = max(v.signed_timestamp for v in votes)
+        if counted[0].signed_timestamp != newest:
+            report.findings.append(
+                Finding("counted", voter, f"the counted vote was signed at "
+                        f"{counted[0].signed_timestamp}, but the voter signed a newer one at "
+                        f"{newest}")
+            )  # fmt: skip
+        received = counted[0].received_at
+        if subject.ends_at is not None and received is not None and received > subject.ends_at:
+            report.findings.append(
+                Finding("counted", voter, f"the counted vote arrived at {received.isoformat()}, "
+                        f"after the poll ended at {subject.ends_at.isoformat()}")
+            )  # fmt: skip
+
+
+def _poll_in_memory(subject: AuditSubject) -> Poll:
+    """An unsaved Poll carrying the subject's choices, so the site's own result code
+    recounts it without touching a database."""
+    poll = Poll(
+        pk=subject.poll_id,
+        kind=subject.kind,
+        voting_method=subject.voting_method,
+        rules_snapshot=subject.rules_snapshot,
+        snapshot_block=subject.snapshot_block,
+        chain_id=subject.chain_id,
+    )
+    choices = [Choice(position=position, label=label) for position, label in subject.choices]
+    cached = Choice.objects.all()
+    cached._result_cache = choices
+    cached._prefetch_done = True  # type: ignore[attr-defined]
+    poll._prefetched_objects_cache = {"choices": cached}  # type: ignore[attr-defined]
+    return poll
+
+
+def _results_compare(*, site: SiteResult, recount: SiteResult, report: AuditReport) -> None:
+    stated = {row.position: row for row in site.rows}
+    float_rounded = 0
+    for row in recount.rows:
+        theirs = stated.pop(row.position, None)
+        name = f"choice {row.position} ({row.label})"
+        if theirs is None:
+            report.findings.append(Finding("result", name, "missing from the site's result"))
+            continue
+        if theirs.score_hbot != row.score_hbot:
+            if _float_rounding(theirs.score_hbot, row.score_hbot or Decimal(0)):
+                float_rounded += 1
+            else:
+                report.findings.append(
+                    Finding("score", name, f"the site states {theirs.score_hbot} HBOT; the "
+                            f"recount gives {row.score_hbot} HBOT")
+                )  # fmt: skip
+        for kind, ours, stated_value in (
+            ("share", row.share_percent, theirs.share_percent),
+            ("rank", row.rank, theirs.rank),
+            ("passed", row.passed, theirs.passed),
+            ("allocation", row.allocation_hbot, theirs.allocation_hbot),
+            ("tier", row.tier, theirs.tier),
+        ):
+            if ours != stated_value:
+                report.findings.append(
+                    Finding(kind, name, f"the site states {stated_value}; the recount gives {ours}")
+                )
+    for position, row in stated.items():
+        report.findings.append(
+            Finding("result", f"choice {position} ({row.label})", "is not a choice of the poll")
+        )
+    if site.voter_count is not None and site.voter_count != recount.voter_count:
+        report.findings.append(
+            Finding("voter_count", "poll", f"the site states {site.voter_count} voters; the "
+                    f"recount counts {recount.voter_count}")
+        )  # fmt: skip
+    if site.total_power is not None and site.total_power != recount.total_power:
+        decimals = settings.HBOT_DECIMALS
+        report.findings.append(
+            Finding("total_power", "poll", f"the site states "
+                    f"{token_amount(site.total_power, decimals)} HBOT; the recount gives "
+                    f"{token_amount(recount.total_power or 0, decimals)} HBOT")
+        )  # fmt: skip
+    if float_rounded:
+        report.notes.append(
+            f"{float_rounded} stated score(s) match the recount to 14 significant digits only: "
+            "the site's database kept them as floating point (SQLite does)."
+        )
+
+
+def _float_rounding(stated: Decimal | None, recount: Decimal) -> bool:
+    if stated is None or not stated.is_finite():
+        return False
+    return abs(stated - recount) <= abs(recount) * FLOAT_STORAGE_RELATIVE
