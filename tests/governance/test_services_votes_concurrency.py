@@ -1,0 +1,110 @@
+"""Votes racing each other on PostgreSQL: one address, one counted vote."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from governance.models import Vote
+from governance.services.errors import VoteRejected, VoteReplayed, VoteStale
+from governance.services.votes import vote_cast
+from tests.governance.conftest import now_seconds
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+THREADS = 50
+
+
+@pytest.fixture
+def require_postgresql() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL): row locks across connections")
+
+
+def race(calls: list[Callable[[], Vote]]) -> list[Vote | Exception]:
+    """Run every call in its own thread (and database connection), all released at once."""
+    barrier = threading.Barrier(len(calls), timeout=60)
+    outcomes: list[Vote | Exception] = [RuntimeError("did not run")] * len(calls)
+
+    def run(index: int, call: Callable[[], Vote]) -> None:
+        try:
+            barrier.wait()
+            outcomes[index] = call()
+        except Exception as exc:
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a vote never finished"
+    return outcomes
+
+
+def cast(typed_data: dict[str, Any], signature: str) -> Callable[[], Vote]:
+    return lambda: vote_cast(typed_data=typed_data, signature=signature)
+
+
+def test_fifty_concurrent_votes_from_one_address_leave_exactly_one_counted(
+    require_postgresql, open_poll, chain_info, signed_vote
+):
+    # given 50 different votes signed by alice, each with its own timestamp and weights
+    alice = chain_info.holders[0]
+    start = now_seconds() - THREADS
+    payloads = [
+        signed_vote(
+            poll=open_poll,
+            key=alice.private_key,
+            choices=[(1 + i % 4, 1 + i)],
+            timestamp=start + i,
+        )
+        for i in range(THREADS)
+    ]
+
+    # when they all arrive at once, each on its own connection
+    outcomes = race([cast(*payload) for payload in payloads])
+
+    # then every refusal is "you have a newer vote", and every stored vote was accepted
+    accepted = [o for o in outcomes if isinstance(o, Vote)]
+    refused = [o for o in outcomes if not isinstance(o, Vote)]
+    assert all(isinstance(o, VoteStale) for o in refused), refused
+    assert accepted
+    assert Vote.objects.filter(poll=open_poll).count() == len(accepted)
+    # and exactly one vote counts: the latest signed one
+    current = Vote.objects.get(poll=open_poll, voter=alice.address, is_current=True)
+    assert current.signed_timestamp == start + THREADS - 1
+    assert current.weights == [[1 + (THREADS - 1) % 4, THREADS]]
+    superseded = Vote.objects.filter(poll=open_poll, is_current=False)
+    assert all(vote.superseded_at is not None for vote in superseded)
+    # and the accepted votes replaced each other in signing order
+    order = list(
+        Vote.objects.filter(poll=open_poll)
+        .order_by("id")
+        .values_list("signed_timestamp", flat=True)
+    )
+    assert order == sorted(order)
+
+
+def test_the_same_signed_vote_sent_ten_times_at_once_is_stored_once(
+    require_postgresql, open_poll, chain_info, signed_vote
+):
+    # given one signed vote
+    payload = signed_vote(poll=open_poll, key=chain_info.holders[1].private_key, choices=[(2, 1)])
+
+    # when it is posted ten times at once
+    outcomes = race([cast(*payload) for _ in range(10)])
+
+    # then one copy is stored and the others are refused as replays
+    accepted = [o for o in outcomes if isinstance(o, Vote)]
+    assert len(accepted) == 1
+    refused = [o for o in outcomes if not isinstance(o, Vote)]
+    assert all(isinstance(o, VoteReplayed) for o in refused), refused
+    assert all(isinstance(o, VoteRejected) and o.code == "replayed" for o in refused)
+    assert Vote.objects.filter(poll=open_poll).count() == 1
