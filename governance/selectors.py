@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from connectors_registry.models import Connector, Exchange
 from governance.chain.balances import BalanceReader
 from governance.chain.errors import ChainError
-from governance.models import Wallet
+from governance.choices import KIND_CONNECTORS
+from governance.models import (
+    Choice,
+    DecisionStatus,
+    Epoch,
+    GovernanceRules,
+    InclusionDecision,
+    Poll,
+    PollKind,
+    PollStatus,
+    Proposal,
+    ProposalRule,
+    ProposalType,
+    Vote,
+    Wallet,
+)
 from governance.services.balances import balance_get
+from governance.services.polls import poll_result_compute
 
 
 @dataclass(frozen=True)
@@ -43,3 +68,627 @@ def voting_power_for_user(
         chain_id=reader.chain_id,
         token_address=reader.token_address,
     )
+
+
+# --- governance pages: epochs, rules, polls, proposals, results -------------------------
+
+PROPOSAL_STAGES = ("discussion", "voting", "closed", "outcome")
+WINNERS_SHOWN = 4
+
+
+def epoch_list() -> QuerySet[Epoch]:
+    """Every epoch, newest first, with its rules and its polls (connector polls first)."""
+    polls = Poll.objects.order_by("kind", "id")
+    return Epoch.objects.select_related("rules").prefetch_related(Prefetch("polls", polls))
+
+
+def epoch_get(*, number: int) -> Epoch:
+    return get_object_or_404(epoch_list(), number=number)
+
+
+def epoch_neighbours(*, epoch: Epoch) -> tuple[Epoch | None, Epoch | None]:
+    """The epochs just before and just after ``epoch``."""
+    before = Epoch.objects.filter(number__lt=epoch.number).order_by("-number").first()
+    after = Epoch.objects.filter(number__gt=epoch.number).order_by("number").first()
+    return before, after
+
+
+def epoch_polls_with_choices(*, epoch: Epoch) -> list[Poll]:
+    """The epoch's polls with their choices (and what each choice stands for)."""
+    return list(
+        Poll.objects.filter(epoch=epoch)
+        .select_related("rules", "proposal")
+        .prefetch_related(Prefetch("choices", _choices_queryset()))
+        .order_by("kind", "id")
+    )
+
+
+def rules_list() -> QuerySet[GovernanceRules]:
+    """Every rules version, newest first, with its proposal types and epochs."""
+    return GovernanceRules.objects.prefetch_related(
+        Prefetch("proposal_rules", ProposalRule.objects.order_by("proposal_type")),
+        Prefetch("epochs", Epoch.objects.order_by("number")),
+    )
+
+
+def rules_get(*, slug: str) -> GovernanceRules:
+    return get_object_or_404(rules_list(), slug=slug)
+
+
+def rules_current(*, on: datetime | None = None) -> GovernanceRules | None:
+    """The rules version in force now (or on ``on``), with its proposal types."""
+    day = (on or timezone.now()).date()
+    return rules_list().filter(effective_from__lte=day).first()
+
+
+def _choices_queryset() -> QuerySet[Choice]:
+    return Choice.objects.select_related("exchange", "connector", "chain").order_by("position")
+
+
+def poll_get(*, pk: int) -> Poll:
+    """A poll with its epoch, rules, proposal and choices, ready for the poll page."""
+    queryset = Poll.objects.select_related("epoch", "rules", "proposal").prefetch_related(
+        Prefetch("choices", _choices_queryset())
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+@dataclass(frozen=True)
+class PollSections:
+    active: list[Poll]
+    upcoming: list[Poll]
+    recent: list[Poll]
+
+
+def poll_sections(*, recent_limit: int = 30) -> PollSections:
+    """Polls for the poll list: voting now, opening later, then the most recent results."""
+    base = Poll.objects.select_related("epoch").exclude(kind=PollKind.PROPOSAL)
+    active = list(base.filter(status=PollStatus.ACTIVE).order_by("ends_at", "id"))
+    upcoming = list(
+        base.filter(status=PollStatus.DRAFT).order_by(F("starts_at").asc(nulls_last=True), "id")
+    )
+    recent = list(
+        base.filter(status__in=[PollStatus.CLOSED, PollStatus.FINALIZED]).order_by(
+            F("epoch__number").desc(nulls_last=True),
+            F("closed_at").desc(nulls_last=True),
+            "kind",
+            "-id",
+        )[:recent_limit]
+    )
+    return PollSections(active=active, upcoming=upcoming, recent=recent)
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One choice's line in a result, whichever way it was obtained."""
+
+    choice: Choice
+    rank: int | None = None
+    score_hbot: Decimal | None = None
+    votes_display: str = ""
+    share: Decimal | None = None  # percent of all votes
+    passed: bool | None = None
+    failure_reason: str = ""
+    allocation_hbot: int | None = None
+    tier: str = ""
+    bar_percent: float = 0.0  # bar length on the poll's scale (0-100)
+    # The failure reason, shown beside the bar when the threshold line does not already
+    # explain it (e.g. Epoch 12's lowest-ranked removals).
+    failure_note: str = ""
+
+    @property
+    def url(self) -> str:
+        return choice_url(self.choice)
+
+
+@dataclass(frozen=True)
+class ProposalTally:
+    """Quorum and approval of a proposal vote (For / Against / Abstain)."""
+
+    quorum_hbot: int
+    turnout_hbot: Decimal
+    approval_percent: Decimal
+    for_percent: Decimal | None  # For / (For + Against), percent; None without decisive votes
+
+    @property
+    def quorum_progress(self) -> float:
+        if not self.quorum_hbot:
+            return 100.0
+        return min(100.0, float(self.turnout_hbot / self.quorum_hbot * 100))
+
+    @property
+    def quorum_reached(self) -> bool:
+        return self.turnout_hbot >= self.quorum_hbot and self.turnout_hbot > 0
+
+    @property
+    def approved(self) -> bool:
+        return self.for_percent is not None and self.for_percent > self.approval_percent
+
+    @property
+    def passing(self) -> bool:
+        return self.quorum_reached and self.approved
+
+
+@dataclass(frozen=True)
+class PollResults:
+    """A poll's result for display: live while voting, frozen once final, or as published.
+
+    ``source`` is ``live`` (computed from the counted votes now), ``final`` (frozen at
+    finalization), ``published`` (an archived result) or ``none`` (a draft).
+    """
+
+    poll: Poll
+    source: str
+    rows: list[ResultRow]
+    voter_count: int | None
+    total_power_hbot: Decimal | None
+    threshold_hbot: int
+    threshold_percent: float | None  # where the threshold line sits on the bar scale
+    proposal: ProposalTally | None = None
+
+    @property
+    def has_scores(self) -> bool:
+        return any(row.score_hbot for row in self.rows)
+
+    @property
+    def has_allocations(self) -> bool:
+        return any(row.allocation_hbot for row in self.rows)
+
+    @property
+    def has_tiers(self) -> bool:
+        return any(row.tier for row in self.rows)
+
+    @property
+    def winners(self) -> list[ResultRow]:
+        """Who came out on top: the choices given an allocation, else the top four passing."""
+        funded = [row for row in self.rows if row.allocation_hbot]
+        return funded or [row for row in self.rows if row.passed is not False][:WINNERS_SHOWN]
+
+    @property
+    def failures(self) -> list[ResultRow]:
+        return [row for row in self.rows if row.passed is False]
+
+    @property
+    def others_included(self) -> int:
+        """Passing choices not among the winners."""
+        winners = {row.choice.pk for row in self.winners}
+        return sum(1 for row in self.rows if row.passed and row.choice.pk not in winners)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "poll": self.poll.pk,
+            "status": self.poll.status,
+            "source": self.source,
+            "voter_count": self.voter_count,
+            "total_power_hbot": _decimal_text(self.total_power_hbot),
+            "threshold_hbot": self.threshold_hbot,
+            "threshold_percent": self.threshold_percent,
+            "choices": [
+                {
+                    "position": row.choice.position,
+                    "label": row.choice.label,
+                    "rank": row.rank,
+                    "score_hbot": _decimal_text(row.score_hbot),
+                    "share": _decimal_text(row.share),
+                    "passed": row.passed,
+                    "failure_reason": row.failure_reason,
+                    "allocation_hbot": row.allocation_hbot,
+                    "tier": row.tier,
+                    "bar_percent": row.bar_percent,
+                }
+                for row in self.rows
+            ],
+            "proposal": None
+            if self.proposal is None
+            else {
+                "quorum_hbot": self.proposal.quorum_hbot,
+                "turnout_hbot": _decimal_text(self.proposal.turnout_hbot),
+                "quorum_progress": self.proposal.quorum_progress,
+                "quorum_reached": self.proposal.quorum_reached,
+                "approval_percent": _decimal_text(self.proposal.approval_percent),
+                "for_percent": _decimal_text(self.proposal.for_percent),
+                "passing": self.proposal.passing,
+            },
+        }
+
+
+def _decimal_text(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def choice_url(choice: Choice) -> str:
+    """The registry page a choice stands for, if any (chains have none)."""
+    if choice.connector_id is not None and choice.connector is not None:
+        return choice.connector.get_absolute_url()
+    if choice.exchange_id is not None and choice.exchange is not None:
+        return choice.exchange.get_absolute_url()
+    return ""
+
+
+def poll_results(*, poll: Poll) -> PollResults:
+    """The result to show for ``poll``; pass a poll from ``poll_get`` (choices prefetched).
+
+    Active and closed polls are tallied now by ``poll_result_compute`` under the rules the
+    poll copied; finalized polls show what was frozen; archived ones, what was published.
+    """
+    rules = poll.rules_snapshot or (poll.rules.as_snapshot() if poll.rules else {})
+    threshold = int(str(rules.get("inclusion_threshold_hbot") or 0))
+    unit = Decimal(10**settings.HBOT_DECIMALS)
+    source = "none"
+    voter_count: int | None = None
+    total: Decimal | None = None
+    if poll.status in (PollStatus.ACTIVE, PollStatus.CLOSED) and not poll.is_archived:
+        computed = poll_result_compute(poll=poll)
+        source, voter_count = "live", computed.voter_count
+        total = Decimal(computed.total_power) / unit
+        rows = [
+            ResultRow(
+                choice=item.choice,
+                rank=item.rank,
+                score_hbot=item.score / unit,
+                votes_display="",
+                share=item.share,
+                passed=item.passed,
+                failure_reason=item.failure_reason,
+                allocation_hbot=item.allocation_hbot,
+                tier=item.tier,
+            )
+            for item in computed.choices
+        ]
+    elif poll.status == PollStatus.FINALIZED:
+        source = "published" if poll.is_archived else "final"
+        voter_count = poll.voter_count
+        if poll.is_archived:
+            total = poll.published_total_votes
+        elif poll.total_power is not None:
+            total = Decimal(int(poll.total_power)) / unit
+        ordered = sorted(
+            poll.choices.all(),
+            key=lambda c: (c.final_rank is None, c.final_rank or 0, c.position),
+        )
+        rows = [
+            ResultRow(
+                choice=c,
+                rank=c.final_rank,
+                score_hbot=c.final_score,
+                votes_display=c.votes_display,
+                share=c.final_share,
+                passed=c.passed,
+                failure_reason=c.failure_reason,
+                allocation_hbot=c.allocation_hbot,
+                tier=c.tier,
+            )
+            for c in ordered
+        ]
+    else:
+        rows = [ResultRow(choice=c) for c in poll.choices.all()]
+    return _results_build(
+        poll=poll,
+        source=source,
+        rows=rows,
+        voter_count=voter_count,
+        total_power_hbot=total,
+        threshold=threshold,
+        rules=rules,
+    )
+
+
+def _results_build(
+    *,
+    poll: Poll,
+    source: str,
+    rows: list[ResultRow],
+    voter_count: int | None,
+    total_power_hbot: Decimal | None,
+    threshold: int,
+    rules: dict[str, Any],
+) -> PollResults:
+    """Set the bar lengths: shares for a proposal vote; otherwise scores on a scale that
+    reaches the largest score or the threshold, whichever is higher, so the threshold line
+    always sits on the chart."""
+    scores = [row.score_hbot for row in rows if row.score_hbot is not None]
+    scale = max([*scores, Decimal(threshold)], default=Decimal(0))
+    with_bars = []
+    for row in rows:
+        if poll.is_proposal_vote:
+            bar = float(row.share or 0)
+        elif row.score_hbot is not None and scale:
+            bar = float(row.score_hbot / scale * 100)
+        else:
+            bar = 0.0
+        below_line = row.score_hbot is None or (threshold and row.score_hbot < threshold)
+        note = row.failure_reason if row.passed is False and not below_line else ""
+        with_bars.append(replace(row, bar_percent=round(min(100.0, bar), 3), failure_note=note))
+    threshold_percent = (
+        round(float(Decimal(threshold) / scale * 100), 3)
+        if threshold and scale and not poll.is_proposal_vote and source != "none"
+        else None
+    )
+    tally = (
+        _proposal_tally(rows=with_bars, rules=rules)
+        if poll.is_proposal_vote and source != "none"
+        else None
+    )
+    return PollResults(
+        poll=poll,
+        source=source,
+        rows=with_bars,
+        voter_count=voter_count,
+        total_power_hbot=total_power_hbot,
+        threshold_hbot=threshold,
+        threshold_percent=threshold_percent,
+        proposal=tally,
+    )
+
+
+def _proposal_tally(*, rules: dict[str, Any], rows: list[ResultRow]) -> ProposalTally:
+    scores = {row.choice.label: row.score_hbot or Decimal(0) for row in rows}
+    votes_for, against = scores.get("For", Decimal(0)), scores.get("Against", Decimal(0))
+    decisive = votes_for + against
+    return ProposalTally(
+        quorum_hbot=int(str(rules.get("quorum_hbot") or 0)),
+        turnout_hbot=sum(scores.values(), Decimal(0)),
+        approval_percent=Decimal(str(rules.get("approval_percent") or "50")),
+        for_percent=(votes_for / decisive * 100) if decisive else None,
+    )
+
+
+# --- the signed-in holder on a poll ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoteLine:
+    label: str
+    weight: int
+    share: Decimal  # percent of the voter's power
+
+
+@dataclass(frozen=True)
+class HolderOnPoll:
+    """A signed-in holder's standing in one poll: their counted vote and their power."""
+
+    poll: Poll
+    wallet: Wallet | None
+    vote: Vote | None = None
+    lines: tuple[VoteLine, ...] = ()
+    balance: int | None = None  # base units at the snapshot block
+    error: str = ""
+
+    @property
+    def has_voted(self) -> bool:
+        return self.vote is not None
+
+
+def holder_on_poll(
+    *,
+    poll: Poll,
+    user: AbstractBaseUser | AnonymousUser,
+    reader: BalanceReader | None = None,
+    read_balance: bool = True,
+) -> HolderOnPoll:
+    """The user's wallet, current vote and HBOT at the poll's snapshot block (if fixed)."""
+    wallet = Wallet.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+    if wallet is None:
+        return HolderOnPoll(poll=poll, wallet=None)
+    vote = Vote.objects.filter(poll=poll, voter=wallet.address, is_current=True).first()
+    lines = vote_lines(poll=poll, vote=vote) if vote is not None else ()
+    if not read_balance or poll.snapshot_block is None or poll.is_archived:
+        return HolderOnPoll(poll=poll, wallet=wallet, vote=vote, lines=lines)
+    balance, error = snapshot_balance(poll=poll, address=wallet.address, reader=reader)
+    return HolderOnPoll(
+        poll=poll, wallet=wallet, vote=vote, lines=lines, balance=balance, error=error
+    )
+
+
+def vote_lines(*, poll: Poll, vote: Vote) -> tuple[VoteLine, ...]:
+    """A vote's weights as choice labels and shares of the voter's power."""
+    labels = {c.position: c.label for c in poll.choices.all()}
+    pairs = [(int(c), int(w)) for c, w in vote.weights]
+    total = sum(w for _, w in pairs) or 1
+    return tuple(
+        VoteLine(
+            label=labels.get(c, f"Choice {c}"),
+            weight=w,
+            share=Decimal(w * 100) / Decimal(total),
+        )
+        for c, w in pairs
+    )
+
+
+def snapshot_balance(
+    *, poll: Poll, address: str, reader: BalanceReader | None = None
+) -> tuple[int | None, str]:
+    """``address``'s HBOT at the poll's snapshot block on the poll's chain and token, or
+    why it cannot be read now. Cached: a block's balance never changes."""
+    if poll.snapshot_block is None:
+        return None, "This poll has no snapshot block yet; it is fixed when the poll opens."
+    try:
+        reader = reader or BalanceReader.from_settings(
+            chain_id=poll.chain_id, token_address=poll.token_address or None
+        )
+        return balance_get(address=address, block=poll.snapshot_block, reader=reader), ""
+    except ChainError as exc:
+        return None, str(exc)
+
+
+def active_polls_for_user(
+    *, user: AbstractBaseUser | AnonymousUser, reader: BalanceReader | None = None
+) -> list[HolderOnPoll]:
+    """Every poll open for votes, with the user's HBOT at its snapshot block and whether
+    they have voted. Votes are read in one query; balances are cached per block."""
+    wallet = Wallet.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+    polls = list(
+        Poll.objects.filter(status=PollStatus.ACTIVE, is_archived=False)
+        .select_related("epoch", "proposal")
+        .prefetch_related(Prefetch("choices", _choices_queryset()))
+        .order_by("ends_at", "id")
+    )
+    if wallet is None:
+        return [HolderOnPoll(poll=poll, wallet=None) for poll in polls]
+    votes = {
+        vote.poll_id: vote
+        for vote in Vote.objects.filter(poll__in=polls, voter=wallet.address, is_current=True)
+    }
+    standings = []
+    for poll in polls:
+        vote = votes.get(poll.pk)
+        balance, error = snapshot_balance(poll=poll, address=wallet.address, reader=reader)
+        standings.append(
+            HolderOnPoll(
+                poll=poll,
+                wallet=wallet,
+                vote=vote,
+                lines=vote_lines(poll=poll, vote=vote) if vote is not None else (),
+                balance=balance,
+                error=error,
+            )
+        )
+    return standings
+
+
+# --- proposals ----------------------------------------------------------------------------
+
+
+def proposal_stage(proposal: Proposal) -> str:
+    """Where a proposal stands: discussion, voting, closed (tally pending) or outcome."""
+    poll = proposal.poll
+    if proposal.outcome or (poll is not None and poll.status == PollStatus.FINALIZED):
+        return "outcome"
+    if poll is None or poll.status == PollStatus.DRAFT:
+        return "discussion"
+    if poll.status == PollStatus.ACTIVE:
+        return "voting"
+    return "closed"
+
+
+_STAGE_FILTERS: dict[str, Q] = {
+    "outcome": ~Q(outcome="") | Q(poll__status=PollStatus.FINALIZED),
+    "discussion": Q(outcome="") & (Q(poll__isnull=True) | Q(poll__status=PollStatus.DRAFT)),
+    "voting": Q(outcome="", poll__status=PollStatus.ACTIVE),
+    "closed": Q(outcome="", poll__status=PollStatus.CLOSED),
+}
+
+
+def proposal_list(*, stage: str | None = None) -> QuerySet[Proposal]:
+    """Proposals newest first, optionally only those at one stage."""
+    queryset = Proposal.objects.select_related("poll", "connector", "exchange", "rules")
+    if stage:
+        if stage not in _STAGE_FILTERS:
+            raise ValueError(f"Unknown stage {stage!r}; use one of {', '.join(PROPOSAL_STAGES)}.")
+        queryset = queryset.filter(_STAGE_FILTERS[stage])
+    return queryset
+
+
+def proposal_get(*, reference: str) -> Proposal:
+    """A proposal by its reference, e.g. ``HGP-101`` (404 for anything else)."""
+    kind, _, number = reference.partition("-")
+    if kind not in ProposalType.values or not number.isdigit():
+        raise Http404(f"No proposal {reference}.")
+    queryset = Proposal.objects.select_related(
+        "poll", "poll__epoch", "connector", "connector__exchange", "exchange", "rules"
+    ).prefetch_related(Prefetch("poll__choices", _choices_queryset()))
+    return get_object_or_404(queryset, proposal_type=kind, number=int(number))
+
+
+@dataclass(frozen=True)
+class ProposalFormOptions:
+    """What the new-proposal form offers under the rules in force."""
+
+    rules: GovernanceRules | None
+    proposal_rules: list[ProposalRule]
+    connectors: list[Connector]
+    exchanges: list[Exchange]
+
+
+def proposal_form_options() -> ProposalFormOptions:
+    rules = rules_current()
+    return ProposalFormOptions(
+        rules=rules,
+        proposal_rules=list(rules.proposal_rules.all()) if rules else [],
+        connectors=list(Connector.objects.select_related("exchange")),
+        exchanges=list(Exchange.objects.order_by("name")),
+    )
+
+
+# --- results history and the connector page's poll history -------------------------------
+
+
+@dataclass(frozen=True)
+class ResultsFilter:
+    kinds: list[tuple[str, str]]
+    epochs: list[int]
+
+
+def results_history(*, kind: str | None = None, epoch: int | None = None) -> list[Poll]:
+    """Finalized and archived polls by epoch (newest first) and kind, choices by rank."""
+    choices = _choices_queryset().order_by(F("final_rank").asc(nulls_last=True), "position")
+    queryset = (
+        Poll.objects.filter(status=PollStatus.FINALIZED)
+        .select_related("epoch", "proposal")
+        .prefetch_related(Prefetch("choices", choices))
+        .order_by(F("epoch__number").desc(nulls_last=True), "kind", "-id")
+    )
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if epoch is not None:
+        queryset = queryset.filter(epoch__number=epoch)
+    return list(queryset)
+
+
+def results_filter_options() -> ResultsFilter:
+    kinds = set(Poll.objects.filter(status=PollStatus.FINALIZED).values_list("kind", flat=True))
+    epochs = Epoch.objects.filter(polls__status=PollStatus.FINALIZED).values_list(
+        "number", flat=True
+    )
+    return ResultsFilter(
+        kinds=[(value, label) for value, label in PollKind.choices if value in kinds],
+        epochs=sorted(set(epochs), reverse=True),
+    )
+
+
+@dataclass(frozen=True)
+class PollHistory:
+    choices: list[Choice]  # each with .poll and .poll.epoch loaded
+    pending_decisions: list[InclusionDecision]
+
+
+def connector_poll_history(*, connector: Connector) -> PollHistory:
+    """Every poll that voted on ``connector`` itself or on its exchange (for the poll kinds
+    that cover its type), newest first, and its pending additions or removals.
+
+    Three queries whatever the number of polls: which poll kinds cover the connector's
+    type, the choices with their polls, the pending decisions.
+    """
+    flags = (
+        Connector.objects.filter(pk=connector.pk)
+        .annotate(
+            **{
+                f"covers_{kind}": Case(When(q, then=Value(True)), default=Value(False))
+                for kind, q in KIND_CONNECTORS.items()
+            }
+        )
+        .values(*(f"covers_{kind}" for kind in KIND_CONNECTORS))
+        .first()
+        or {}
+    )
+    covered = [kind for kind in KIND_CONNECTORS if flags.get(f"covers_{kind}")]
+    choices = list(
+        Choice.objects.filter(
+            Q(connector=connector)
+            | Q(connector__isnull=True, exchange_id=connector.exchange_id, poll__kind__in=covered)
+        )
+        .exclude(poll__status=PollStatus.DRAFT)
+        .select_related("poll", "poll__epoch")
+        .order_by(
+            F("poll__epoch__number").desc(nulls_last=True),
+            F("poll__opened_at").desc(nulls_last=True),
+            "poll__kind",
+            "-poll_id",
+        )
+    )
+    decisions = list(
+        InclusionDecision.objects.filter(connector=connector, status=DecisionStatus.PENDING)
+        .select_related("poll", "proposal")
+        .order_by("-created_at", "-id")
+    )
+    return PollHistory(choices=choices, pending_decisions=decisions)

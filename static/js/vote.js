@@ -1,0 +1,310 @@
+// Voting on a poll with the browser wallet (EIP-1193), and live results. No build step.
+//
+// The page embeds the EIP-712 pieces (domain, types, poll id) as JSON. The wallet signs
+// {types, primaryType: "Vote", domain, message: {poll, voter, choices, timestamp}} with
+// eth_signTypedData_v4; the page posts the typed data and the signature, then refreshes the
+// results panel in place from the poll's results.json.
+
+const USER_REJECTED = 4001;
+const REQUEST_PENDING = -32002;
+const CHAIN_NOT_ADDED = 4902;
+const REFRESH_SECONDS = 30;
+const CHAIN_NAMES = new Map([[1n, "Ethereum mainnet"], [11155111n, "Sepolia"]]);
+
+class UserFacingError extends Error {}
+
+startCountdowns();
+const resultsBody = document.querySelector("[data-results-body]");
+const form = document.querySelector("[data-vote-form]");
+if (form) {
+  setUpVoting(form);
+}
+if (resultsBody && resultsBody.dataset.resultsUrl) {
+  window.setInterval(() => {
+    if (document.visibilityState === "visible") {
+      refreshResults().catch(() => {});
+    }
+  }, REFRESH_SECONDS * 1000);
+}
+
+function setUpVoting(root) {
+  const config = JSON.parse(document.getElementById("vote-config").textContent);
+  const siteChainId = BigInt(root.dataset.chainId);
+  const voteUrl = root.dataset.voteUrl;
+  const balanceUnits = root.dataset.balanceUnits ? BigInt(root.dataset.balanceUnits) : null;
+  const progressLine = root.querySelector("[data-progress]");
+  const errorBox = root.querySelector("[data-error]");
+  const successBox = root.querySelector("[data-success]");
+  const chainWarning = root.querySelector("[data-chain-warning]");
+  const chainWarningText = root.querySelector("[data-chain-warning-text]");
+  const switchButton = root.querySelector("[data-switch-chain]");
+  const weightsForm = root.querySelector("[data-weights-form]");
+  const weightInputs = Array.from(root.querySelectorAll("input[data-choice]"));
+  const basicButtons = Array.from(root.querySelectorAll("[data-basic-choice]"));
+  const actionButtons = [...basicButtons, ...root.querySelectorAll("[data-submit]")];
+  let pendingChoices = null;
+
+  const showProgress = (text) => {
+    progressLine.textContent = text;
+  };
+  const showError = (text) => {
+    errorBox.textContent = text;
+    errorBox.hidden = !text;
+  };
+  const showSuccess = (text) => {
+    successBox.textContent = text;
+    successBox.hidden = !text;
+  };
+  const setBusy = (busy) => {
+    for (const button of actionButtons) {
+      button.disabled = busy;
+    }
+  };
+
+  function readWeights() {
+    return weightInputs.map((input) => {
+      const text = input.value.trim();
+      const valid = /^\d+$/.test(text || "0") && Number(text || "0") <= config.maxWeight;
+      return { input, choice: Number(input.dataset.choice), weight: valid ? Number(text || "0") : null };
+    });
+  }
+
+  function updateShares() {
+    const rows = readWeights();
+    const total = rows.reduce((sum, row) => sum + (row.weight || 0), 0);
+    for (const row of rows) {
+      const output = root.querySelector(`[data-share-for="${row.choice}"]`);
+      row.input.setAttribute("aria-invalid", row.weight === null ? "true" : "false");
+      if (row.weight === null) {
+        output.textContent = `whole number from 0 to ${config.maxWeight.toLocaleString("en-US")}`;
+      } else if (!total || !row.weight) {
+        output.textContent = "—";
+      } else {
+        let text = `${((row.weight * 100) / total).toFixed(1)}%`;
+        if (balanceUnits !== null) {
+          const units = (balanceUnits * BigInt(row.weight)) / BigInt(total);
+          text += ` ≈ ${formatHbot(units)} HBOT`;
+        }
+        output.textContent = text;
+      }
+    }
+    const totalLine = root.querySelector("[data-weights-total]");
+    if (totalLine) {
+      totalLine.textContent = total
+        ? `${rows.filter((row) => row.weight).length} choice(s) weighted.`
+        : "Give at least one choice a weight above 0.";
+    }
+  }
+
+  async function submit(choices) {
+    const provider = window.ethereum;
+    showError("");
+    showSuccess("");
+    chainWarning.hidden = true;
+    if (!provider) {
+      showError(
+        "Voting needs a browser wallet extension (such as MetaMask, Rabby or Coinbase Wallet) " +
+          "holding your Ethereum account. Install or enable one, then reload this page.",
+      );
+      return;
+    }
+    setBusy(true);
+    try {
+      showProgress("Waiting for your wallet to share your address…");
+      const accounts = await provider.request({ method: "eth_requestAccounts" });
+      if (!Array.isArray(accounts) || accounts.length === 0) {
+        throw new UserFacingError("Your wallet shared no account. Unlock it and try again.");
+      }
+      const address = accounts[0];
+      const walletChainId = BigInt(await provider.request({ method: "eth_chainId" }));
+      if (walletChainId !== siteChainId) {
+        pendingChoices = choices;
+        showProgress("");
+        chainWarningText.textContent =
+          `Your wallet is on ${chainName(walletChainId)}, but this poll is on ` +
+          `${chainName(siteChainId)}. Switch your wallet's network to vote.`;
+        chainWarning.hidden = false;
+        return;
+      }
+      const typedData = {
+        types: config.types,
+        primaryType: config.primaryType,
+        domain: config.domain,
+        message: {
+          poll: config.poll,
+          voter: address,
+          // The server hashes the choices in ascending order; sign them in that order.
+          choices: choices.slice().sort((a, b) => a.choice - b.choice),
+          timestamp: Math.floor(Date.now() / 1000),
+        },
+      };
+      showProgress("Confirm the signature request in your wallet…");
+      const signature = await provider.request({
+        method: "eth_signTypedData_v4",
+        params: [address, JSON.stringify(typedData)],
+      });
+      showProgress("Checking the signature and your HBOT at the snapshot block…");
+      const result = await fetchJson(voteUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ typed_data: typedData, signature }),
+      });
+      showProgress("");
+      showSuccess(
+        `Your vote is counted with ${formatHbot(BigInt(result.vote.voting_power))} HBOT of ` +
+          "voting power. Voting again replaces it until the poll closes.",
+      );
+      const heading = root.querySelector("h2");
+      if (heading) {
+        heading.textContent = "Change your vote";
+      }
+      await refreshResults();
+    } catch (error) {
+      showProgress("");
+      showError(describe(error));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (weightsForm) {
+    weightsForm.addEventListener("input", updateShares);
+    weightsForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const rows = readWeights();
+      const bad = rows.find((row) => row.weight === null);
+      if (bad) {
+        showError(
+          `The weight for ${bad.input.dataset.label} must be a whole number from 0 to ` +
+            `${config.maxWeight.toLocaleString("en-US")}.`,
+        );
+        bad.input.focus();
+        return;
+      }
+      const choices = rows
+        .filter((row) => row.weight > 0)
+        .map((row) => ({ choice: row.choice, weight: row.weight }));
+      if (choices.length === 0) {
+        showError("Give at least one choice a weight above 0.");
+        return;
+      }
+      submit(choices);
+    });
+    updateShares();
+  }
+  for (const button of basicButtons) {
+    button.addEventListener("click", () => {
+      submit([{ choice: Number(button.dataset.basicChoice), weight: 1 }]);
+    });
+  }
+  switchButton.addEventListener("click", async () => {
+    try {
+      await window.ethereum.request({
+        method: "wallet_switchEthereumChain",
+        params: [{ chainId: `0x${siteChainId.toString(16)}` }],
+      });
+    } catch (error) {
+      showError(
+        error && error.code === CHAIN_NOT_ADDED
+          ? `Your wallet does not know ${chainName(siteChainId)} yet. Add that network in ` +
+              "your wallet, then vote again."
+          : describe(error),
+      );
+      return;
+    }
+    chainWarning.hidden = true;
+    if (pendingChoices) {
+      await submit(pendingChoices);
+    }
+  });
+}
+
+async function refreshResults() {
+  if (!resultsBody) {
+    return;
+  }
+  const data = await fetchJson(resultsBody.dataset.resultsUrl);
+  if (typeof data.html === "string") {
+    resultsBody.innerHTML = data.html;
+  }
+}
+
+function startCountdowns() {
+  const clocks = Array.from(document.querySelectorAll("[data-countdown]"));
+  if (clocks.length === 0) {
+    return;
+  }
+  const tick = () => {
+    for (const clock of clocks) {
+      const left = Date.parse(clock.dataset.countdown) - Date.now();
+      clock.textContent = left > 0 ? `${duration(left)} left` : "Voting has ended";
+    }
+  };
+  tick();
+  window.setInterval(tick, 1000);
+}
+
+function duration(milliseconds) {
+  let seconds = Math.floor(milliseconds / 1000);
+  const days = Math.floor(seconds / 86400);
+  seconds -= days * 86400;
+  const hours = Math.floor(seconds / 3600);
+  seconds -= hours * 3600;
+  const minutes = Math.floor(seconds / 60);
+  seconds -= minutes * 60;
+  const parts = days ? [`${days}d`, `${hours}h`, `${minutes}m`] : [`${hours}h`, `${minutes}m`];
+  return [...parts, `${seconds}s`].join(" ");
+}
+
+function formatHbot(units) {
+  const whole = units / 10n ** 18n;
+  return whole.toLocaleString("en-US");
+}
+
+function chainName(chainId) {
+  const name = CHAIN_NAMES.get(chainId);
+  return name ? `${name} (chain id ${chainId})` : `chain id ${chainId}`;
+}
+
+async function fetchJson(url, options = {}) {
+  let response;
+  try {
+    response = await fetch(url, {
+      credentials: "same-origin",
+      ...options,
+      headers: { Accept: "application/json", ...(options.headers || {}) },
+    });
+  } catch {
+    throw new UserFacingError("Could not reach the site. Check your connection and try again.");
+  }
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  if (!response.ok) {
+    throw new UserFacingError(
+      (body && body.error) ||
+        `The site refused the request (HTTP ${response.status}). Reload the page and try again.`,
+    );
+  }
+  if (!body) {
+    throw new UserFacingError("The site sent an unexpected answer. Reload the page and try again.");
+  }
+  return body;
+}
+
+function describe(error) {
+  if (error instanceof UserFacingError) {
+    return error.message;
+  }
+  if (error && error.code === USER_REJECTED) {
+    return "You declined the request in your wallet, so nothing was signed.";
+  }
+  if (error && error.code === REQUEST_PENDING) {
+    return "Your wallet already has a request waiting. Open the wallet to finish or cancel it.";
+  }
+  const detail = error && error.message ? error.message : String(error);
+  return `Your wallet reported an error: ${detail}`;
+}
