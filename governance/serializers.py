@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from connectors_registry.models import Connector, Exchange
-from governance.audit import SiteResult
+from governance.audit import ResultRow, SiteResult
 from governance.models import (
     Epoch,
     GovernanceRules,
@@ -44,6 +44,12 @@ class SignedMessageSerializer(serializers.Serializer):
         help_text="{types, primaryType, domain, message}; see /api/v1/governance/typed-data/."
     )
     signature = serializers.CharField(help_text="0x-hex: 65 bytes, or longer for a contract.")
+
+
+def _rank_order(row: ResultRow | None, position: int) -> tuple[int, int]:
+    """By rank where there is one, unranked choices after, each group in poll order."""
+    rank = row.rank if row is not None else None
+    return (rank if rank is not None else 10**6, position)
 
 
 def _absolute(context: Mapping[str, Any], path: str) -> str:
@@ -227,7 +233,7 @@ class PollDetailSerializer(PollSummarySerializer):
         rows = {row.position: row for row in result.rows} if result else {}
         choices = sorted(
             poll.choices.all(),
-            key=lambda c: (rows[c.position].rank or 0, c.position) if rows else (0, c.position),
+            key=lambda c: _rank_order(rows.get(c.position), c.position),
         )
         data = []
         for choice in choices:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -40,6 +41,8 @@ class GovernanceErrorsMixin:
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, GovernanceError):
             return refusal(exc)
+        if isinstance(exc, Http404):
+            exc = exceptions.NotFound(str(exc) or "Not found.")
         response: Response = super().handle_exception(exc)  # type: ignore[misc]
         if isinstance(exc, exceptions.APIException) and isinstance(response.data, dict):
             detail = exc.detail
@@ -54,13 +57,16 @@ class GovernanceErrorsMixin:
         return response
 
 
-def signed_body(request: Request, *, refuse: type[GovernanceError]) -> tuple[object, str]:
-    """``(typed_data, signature)`` from a JSON body of at most ``VOTE_MAX_BODY_BYTES``.
+def signed_body(
+    request: Request, *, refuse: type[GovernanceError], limit: int | None = None
+) -> tuple[object, str]:
+    """``(typed_data, signature)`` from a JSON body of at most ``limit`` bytes (default
+    ``VOTE_MAX_BODY_BYTES``).
 
     The declared length is checked before anything is read; ``refuse`` is the refusal for
     a body of the wrong shape.
     """
-    limit = settings.VOTE_MAX_BODY_BYTES
+    limit = settings.VOTE_MAX_BODY_BYTES if limit is None else limit
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -23,9 +24,15 @@ from governance.serializers import (
     SignedMessageSerializer,
 )
 from governance.services.errors import ProposalRejected
-from governance.services.proposals import proposal_create
+from governance.services.proposals import MAX_BODY, MAX_TITLE, proposal_create
 
 REFERENCE_RE = re.compile(r"^([A-Za-z]{2,4})-(\d{1,9})$")
+
+
+def proposal_body_limit() -> int:
+    """Room for the longest title and description the rules allow, each character taking
+    up to six bytes as JSON (``\\uXXXX``), on top of a vote's limit."""
+    return settings.VOTE_MAX_BODY_BYTES + 6 * (MAX_BODY + MAX_TITLE)
 
 
 def proposal_queryset() -> QuerySet[Proposal]:
@@ -56,7 +63,9 @@ class ProposalListApi(GovernanceErrorsMixin, generics.ListAPIView):
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        typed_data, signature = signed_body(request, refuse=ProposalRejected)
+        typed_data, signature = signed_body(
+            request, refuse=ProposalRejected, limit=proposal_body_limit()
+        )
         proposal = proposal_create(typed_data=typed_data, signature=signature)
         proposal = proposal_queryset().get(pk=proposal.pk)
         data = ProposalDetailSerializer(proposal, context={"request": request}).data
