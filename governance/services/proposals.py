@@ -115,9 +115,9 @@ def proposal_create(
 
 
 def _message_parse(typed_data: object, *, now: datetime) -> dict[str, Any]:
-    if not isinstance(typed_data, dict) or set(typed_data) < {
+    if not isinstance(typed_data, dict) or not {
         "types", "primaryType", "domain", "message"
-    }:  # fmt: skip
+    } <= set(typed_data):  # fmt: skip
         raise ProposalRejected(
             "Send an EIP-712 typed-data object with types, primaryType, domain and message."
         )
