@@ -463,3 +463,23 @@ def test_connector_page_queries_do_not_grow_with_polls(client):
 
     assert queries_for(client, connector.get_absolute_url()) == with_two
     assert client.get(connector.get_absolute_url()).content.decode().count("✓ passed") == 20
+
+
+def test_voting_power_page_lists_open_polls_with_power_and_vote(
+    client, open_poll, signed_vote, chain_info
+):
+    # given bob signed in, having voted on the open poll
+    bob = chain_info.holders[1]
+    user = UserFactory(username=bob.address)
+    Wallet.objects.create(address=bob.address, user=user)
+    client.force_login(user)
+    post_vote(
+        client, open_poll.pk, *signed_vote(poll=open_poll, key=bob.private_key, choices=[(1, 1)])
+    )
+
+    body = client.get("/voting-power/").content.decode()
+
+    assert open_poll.title in body
+    assert f"at snapshot block {open_poll.snapshot_block}" in body
+    assert '<span data-testid="poll-power">2,250,000 HBOT</span>' in body
+    assert "✓ voted" in body
