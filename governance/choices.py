@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from connectors_registry.models import (
     Chain,
@@ -52,12 +53,16 @@ def default_choices(*, kind: str) -> list[ChoiceSpec]:
     if unit == PollUnit.CONNECTOR:
         return [
             ChoiceSpec(label=connector_label(c), exchange=c.exchange, connector=c)
-            for c in connectors.select_related("exchange").order_by("exchange__name", "sub_type")
+            for c in connectors.select_related("exchange").order_by(
+                Lower("exchange__name"), "sub_type"
+            )
         ]
     if unit == PollUnit.CHAIN:
         chains = Chain.objects.filter(exchanges__connectors__in=connectors).distinct()
-        return [ChoiceSpec(label=chain.name, chain=chain) for chain in chains.order_by("name")]
-    exchanges = Exchange.objects.filter(connectors__in=connectors).distinct().order_by("name")
+        return [ChoiceSpec(label=c.name, chain=c) for c in chains.order_by(Lower("name"))]
+    exchanges = (
+        Exchange.objects.filter(connectors__in=connectors).distinct().order_by(Lower("name"))
+    )
     return [ChoiceSpec(label=exchange.name, exchange=exchange) for exchange in exchanges]
 
 
