@@ -59,15 +59,36 @@ def test_epoch_7_cex_split_is_reproduced_within_one_hbot():
     assert sum(amounts.values()) == 1_000_000  # the documented rounding lands the last HBOT
 
 
-def test_epoch_11_clob_spot_tie_gives_equal_amounts_within_one_hbot():
-    """Epoch 11 CLOB Spot published Gate.io = Kucoin = 221,212; votes proportional to the
-    published amounts (the real votes are not in the record)."""
-    published = {"XRPL": 309_091, "Binance": 248_485, "Gate.io": 221_212, "Kucoin": 221_212}
+@pytest.mark.parametrize(
+    ("published", "tied"),
+    [
+        pytest.param(
+            {"XRPL": 309_091, "Binance": 248_485, "Gate.io": 221_212, "Kucoin": 221_212},
+            ("Gate.io", "Kucoin"),
+            id="clob-spot",
+        ),
+        pytest.param(
+            {"Kucoin Perp": 252_485, "Binance Perp": 250_497, "OKX Perp": 250_497,
+             "Bybit Perp": 246_521},
+            ("Binance Perp", "OKX Perp"),
+            id="clob-perp",
+        ),
+        pytest.param(
+            {"Uniswap": 292_746, "Pancakeswap": 285_449, "Balancer": 210_903, "Curve": 210_903},
+            ("Balancer", "Curve"),
+            id="amm-published-sum-1000001",
+        ),
+    ],
+)  # fmt: skip
+def test_epoch_11_ties_give_equal_amounts_within_one_hbot(published, tied):
+    """Epoch 11's published results have ties (DOMAIN.md §3.6). Votes are proportional to
+    the published amounts (the real votes are not in the record)."""
     votes = {name: amount * 11 for name, amount in published.items()}
 
     amounts = allocate(ranked=ranked_of(votes), params=shipped_params("epoch-10-2024"))
 
-    assert abs(amounts["Gate.io"] - amounts["Kucoin"]) <= 1
+    first, second = tied
+    assert abs(amounts[first] - amounts[second]) <= 1
     assert all(abs(amounts[name] - published[name]) <= 1 for name in published)
     assert sum(amounts.values()) == 1_000_000
 
