@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from governance import selectors
 
 
-@require_GET
+@require_safe
 def epoch_list(request: HttpRequest) -> HttpResponse:
     return render(request, "governance/epoch_list.html", {"epochs": selectors.epoch_list()})
 
 
-@require_GET
+@require_safe
 def epoch_detail(request: HttpRequest, number: int) -> HttpResponse:
     epoch = selectors.epoch_get(number=number)
     polls = selectors.epoch_polls_with_choices(epoch=epoch)
@@ -31,7 +31,7 @@ def epoch_detail(request: HttpRequest, number: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def rules_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -40,7 +40,7 @@ def rules_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def rules_detail(request: HttpRequest, slug: str) -> HttpResponse:
     rules = selectors.rules_get(slug=slug)
     current = selectors.rules_current()

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from governance import eip712, selectors
 from governance.models import Poll, PollKind, Vote
@@ -29,12 +29,12 @@ from governance.services.votes import vote_cast
 RESULTS_TEMPLATE = "governance/_poll_results.html"
 
 
-@require_GET
+@require_safe
 def poll_list(request: HttpRequest) -> HttpResponse:
     return render(request, "governance/poll_list.html", {"sections": selectors.poll_sections()})
 
 
-@require_GET
+@require_safe
 def poll_detail(request: HttpRequest, pk: int) -> HttpResponse:
     poll = selectors.poll_get(pk=pk)
     return render(request, "governance/poll_detail.html", poll_page_context(request, poll))
@@ -104,7 +104,7 @@ def poll_vote(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def poll_results_json(request: HttpRequest, pk: int) -> JsonResponse:
     """The current result as data, and as the results panel's HTML for in-place refresh."""
     poll = selectors.poll_get(pk=pk)
@@ -146,7 +146,7 @@ def poll_finalize_now(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     return HttpResponseRedirect(poll.get_absolute_url())
 
 
-@require_GET
+@require_safe
 def results_history(request: HttpRequest) -> HttpResponse:
     options = selectors.results_filter_options()
     kind = request.GET.get("kind") or None

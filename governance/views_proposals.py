@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from governance import eip712, selectors
 from governance.models import ProposalAction
@@ -20,7 +20,7 @@ from governance.views_polls import json_error, json_payload, poll_page_context
 PROPOSAL_MAX_BODY_BYTES = 128 * 1024
 
 
-@require_GET
+@require_safe
 def proposal_list(request: HttpRequest) -> HttpResponse:
     stage = request.GET.get("stage") or ""
     if stage and stage not in selectors.PROPOSAL_STAGES:
@@ -48,7 +48,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def proposal_detail(request: HttpRequest, reference: str) -> HttpResponse:
     proposal = selectors.proposal_get(reference=reference)
     context = {"proposal": proposal, "stage": selectors.proposal_stage(proposal)}
