@@ -24,10 +24,11 @@ class BodyNotJson(GovernanceError):
     code = "malformed_json"
 
 
-def refusal(exc: GovernanceError) -> Response:
+def refusal(exc: GovernanceError, *, rollback: bool = True) -> Response:
     """``{"error", "code"}`` with the refusal's status; the request's transaction is rolled
-    back, so a refused write leaves nothing behind."""
-    set_rollback()
+    back (``rollback``), so a refused write leaves nothing behind."""
+    if rollback:
+        set_rollback()
     body: dict[str, Any] = {"error": exc.message, "code": exc.code}
     if exc.extra.get("fields"):
         body["fields"] = exc.extra["fields"]
@@ -36,11 +37,17 @@ def refusal(exc: GovernanceError) -> Response:
 
 class GovernanceErrorsMixin:
     """Answer governance refusals and DRF's own errors (authentication, permissions,
-    validation, not found) in the same ``{"error", "code"}`` shape."""
+    validation, not found) in the same ``{"error", "code"}`` shape.
+
+    A view outside the request's transaction sets ``in_request_transaction = False``: its
+    service keeps its own writes atomic, and there is no request transaction to roll back.
+    """
+
+    in_request_transaction = True
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, GovernanceError):
-            return refusal(exc)
+            return refusal(exc, rollback=self.in_request_transaction)
         if isinstance(exc, Http404):
             exc = exceptions.NotFound(str(exc) or "Not found.")
         response: Response = super().handle_exception(exc)  # type: ignore[misc]

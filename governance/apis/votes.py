@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -31,7 +32,17 @@ class PollVotesApi(GovernanceErrorsMixin, generics.ListAPIView):
     endpoint takes no authentication (and no CSRF token). It is not throttled per client:
     every accepted vote is a distinct holder's signature; rate-limit abusive clients at the
     proxy in front of the site.
+
+    Not wrapped in the request's transaction (``ATOMIC_REQUESTS``): ``vote_cast`` writes in
+    its own short transaction, so no transaction (on SQLite, the database's write lock) is
+    held while the signature is checked and the voter's balance is read from the chain.
     """
+
+    in_request_transaction = False
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        return transaction.non_atomic_requests(super().as_view(**initkwargs))
 
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
@@ -41,6 +52,8 @@ class PollVotesApi(GovernanceErrorsMixin, generics.ListAPIView):
         return [] if self.request.method == "POST" else super().get_throttles()
 
     def get_queryset(self) -> QuerySet[Vote]:
+        if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema's dry run
+            return Vote.objects.none()
         poll = get_object_or_404(Poll, pk=self.kwargs["pk"])
         return Vote.objects.filter(poll=poll, is_current=True).order_by("-id")
 

@@ -62,6 +62,36 @@ def test_vote_needs_no_session_or_csrf_token(open_poll, signed_vote, chain_info)
     assert response.status_code == 201
 
 
+def test_chain_is_read_outside_any_database_transaction(
+    client, open_poll, signed_vote, chain_info, monkeypatch
+):
+    # given: a spy on the balance read (on SQLite a transaction holds the write lock)
+    from django.db import connection
+
+    from governance.chain.balances import BalanceReader
+
+    seen: list[int] = []
+    read = BalanceReader.balances_at
+
+    def spy(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(len(connection.atomic_blocks))
+        return read(self, *args, **kwargs)
+
+    monkeypatch.setattr(BalanceReader, "balances_at", spy)
+    typed_data, signature = signed_vote(
+        poll=open_poll, key=chain_info.holders[4].private_key, choices=[(1, 1)]
+    )
+
+    test_depth = len(connection.atomic_blocks)  # the test's own transaction
+
+    # when
+    response = post_vote(client, open_poll.pk, typed_data, signature)
+
+    # then: no transaction of the request's around the read
+    assert response.status_code == 201
+    assert seen == [test_depth]
+
+
 def test_newer_vote_supersedes_and_both_are_kept(client, open_poll, signed_vote, chain_info):
     # given
     key = chain_info.holders[0].private_key
