@@ -19,6 +19,11 @@ urlpatterns = [
     path("polls/<int:pk>/votes/", votes.PollVotesApi.as_view(), name="poll-votes"),
     path("polls/<int:pk>/votes.json", votes.PollVotesJsonApi.as_view(), name="poll-votes-json"),
     path("polls/<int:pk>/votes.csv", votes.PollVotesCsvApi.as_view(), name="poll-votes-csv"),
+    path(
+        "connectors/<slug:slug>/poll-history/",
+        reads.ConnectorPollHistoryApi.as_view(),
+        name="connector-poll-history",
+    ),
     path("proposals/", proposals.ProposalListApi.as_view(), name="proposal-list"),
     path(
         "proposals/<str:reference>/",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from connectors_registry.models import Connector
 from governance import eip712
-from governance.models import Epoch, GovernanceRules
+from governance.models import Epoch, GovernanceRules, InclusionDecision, Poll
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +95,7 @@ GOVERNANCE_PATHS = {
     "/api/v1/polls/{id}/votes.csv": {"get"},
     "/api/v1/proposals/": {"get", "post"},
     "/api/v1/proposals/{reference}/": {"get"},
+    "/api/v1/connectors/{slug}/poll-history/": {"get"},
 }
 
 
@@ -116,3 +118,44 @@ def test_openapi_schema_describes_every_governance_endpoint(client):
     components = schema["components"]["schemas"]
     assert {"PollDetail", "Vote", "Error", "ChoiceResult", "ProposalDetail"} <= set(components)
     assert "fields" in components["Error"]["properties"]
+
+
+def test_connector_poll_history_lists_its_polls_and_pending_decisions(
+    client, catalogue, history, django_assert_max_num_queries
+):
+    # given: a pending removal decided by an archived poll
+    binance = Connector.objects.get(slug="binance")
+    poll = Poll.objects.get(epoch__number=12, kind="clob_cex")
+    InclusionDecision.objects.create(
+        connector=binance, action="remove", poll=poll, reason="Below the threshold."
+    )
+
+    # when
+    with django_assert_max_num_queries(8):
+        body = client.get("/api/v1/connectors/binance/poll-history/").json()
+
+    # then
+    assert body["connector"] == "binance"
+    epochs = [line["epoch"] for line in body["polls"]]
+    assert epochs == sorted(epochs, reverse=True)
+    line = next(line for line in body["polls"] if line["poll"] == poll.pk)
+    assert line["choice"] == "Binance"
+    assert line["kind"] == "clob_cex"
+    assert line["is_archived"] is True
+    assert line["rank"] == 1
+    assert body["pending_decisions"] == [
+        {
+            "action": "remove",
+            "reason": "Below the threshold.",
+            "poll": poll.pk,
+            "proposal": None,
+            "created_at": body["pending_decisions"][0]["created_at"],
+        }
+    ]
+
+
+def test_poll_history_of_an_unknown_connector_is_404(client, db):
+    response = client.get("/api/v1/connectors/nope/poll-history/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
