@@ -1,10 +1,121 @@
-from django import template
+"""Template helpers of the health app: the footer's worker freshness, a connector's health
+panel, and the server-rendered SVG charts (uptime bars, latency sparklines)."""
 
-from health.selectors import WorkerFreshness, worker_freshness
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from connectors_registry.models import Connector
+from health.selectors import (
+    DISPLAY_LABELS,
+    ConnectorPanel,
+    Uptime,
+    WorkerFreshness,
+    connector_panel,
+    worker_freshness,
+)
 
 register = template.Library()
+
+BAR_WIDTH = 3.4
+BAR_STEP = 5
+BAR_HEIGHT = 28
+SPARK_WIDTH = 120
+SPARK_HEIGHT = 28
 
 
 @register.simple_tag
 def workers_freshness() -> WorkerFreshness:
     return worker_freshness()
+
+
+@register.simple_tag
+def connector_health(connector: Connector) -> ConnectorPanel:
+    """The connector page's health panel (the registry app includes the template only)."""
+    return connector_panel(connector=connector)
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return DISPLAY_LABELS.get(status, status)
+
+
+@register.filter
+def percent(ratio: float | None, digits: int = 2) -> str:
+    if ratio is None:
+        return "n/a"
+    return f"{ratio * 100:.{digits}f}%"
+
+
+@register.simple_tag
+def uptime_bars(uptime: Uptime, label: str = "") -> SafeString:
+    """One bar per day, oldest left; colour by the day's worst slots; a tooltip per bar."""
+    bars = format_html_join(
+        "",
+        '<rect class="bar bar-{}" x="{}" y="0" width="{}" height="{}" rx="1">'
+        "<title>{}</title></rect>",
+        (
+            (cell.level, f"{index * BAR_STEP:.1f}", BAR_WIDTH, BAR_HEIGHT, cell.label)
+            for index, cell in enumerate(uptime.days)
+        ),
+    )
+    ratio = uptime.ratio(len(uptime.days))
+    summary = f"{ratio:.2%}" if ratio is not None else "no data"
+    width = len(uptime.days) * BAR_STEP
+    return format_html(
+        '<svg class="uptime-bars" viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" '
+        'aria-label="{}{} days of uptime: {}">{}</svg>',
+        width,
+        BAR_HEIGHT,
+        f"{label}: " if label else "",
+        len(uptime.days),
+        summary,
+        bars,
+    )
+
+
+@register.simple_tag
+def sparkline(points: list[int | None], label: str = "") -> SafeString:
+    """Average check latency per hour as a line; gaps where there was no data."""
+    values = [p for p in points if p is not None]
+    if not values:
+        return format_html(
+            '<svg class="sparkline is-empty" viewBox="0 0 {} {}" role="img" aria-label="{}">'
+            '<line x1="0" y1="{}" x2="{}" y2="{}"/></svg>',
+            SPARK_WIDTH,
+            SPARK_HEIGHT,
+            f"{label}: no latency data" if label else "no latency data",
+            SPARK_HEIGHT - 2,
+            SPARK_WIDTH,
+            SPARK_HEIGHT - 2,
+        )
+    top = max(values) or 1
+    step = SPARK_WIDTH / max(len(points) - 1, 1)
+    segments: list[list[str]] = [[]]
+    last_xy = ("0", "0")
+    for index, point in enumerate(points):
+        if point is None:
+            if segments[-1]:
+                segments.append([])
+            continue
+        x = f"{index * step:.1f}"
+        y = f"{SPARK_HEIGHT - 2 - (point / top) * (SPARK_HEIGHT - 4):.1f}"
+        segments[-1].append(f"{x},{y}")
+        last_xy = (x, y)
+    lines = format_html_join(
+        "", '<polyline points="{}"/>', ((" ".join(seg),) for seg in segments if seg)
+    )
+    description = f"latency over 24 hours: latest {values[-1]} ms, highest {max(values)} ms"
+    return format_html(
+        '<svg class="sparkline" viewBox="0 0 {} {}" role="img" aria-label="{}{}">{}'
+        '<circle cx="{}" cy="{}" r="2"/></svg>',
+        SPARK_WIDTH,
+        SPARK_HEIGHT,
+        f"{label}: " if label else "",
+        description,
+        lines,
+        last_xy[0],
+        last_xy[1],
+    )
