@@ -118,6 +118,9 @@ class HealthCheck(TimestampedModel):
     # Hysteresis: the status the recent results point to, and how many in a row did.
     candidate_status = models.CharField(max_length=12, choices=HealthStatus.choices, blank=True)
     candidate_count = models.PositiveSmallIntegerField(default=0)
+    candidate_slot = models.DateTimeField(
+        null=True, blank=True, help_text="The latest slot counted towards the candidate."
+    )
     last_result_at = models.DateTimeField(null=True, blank=True)
     last_latency_ms = models.PositiveIntegerField(null=True, blank=True)
     last_reason = models.TextField(blank=True)

@@ -275,6 +275,7 @@ def check_result_record(
 class Observation:
     status: str
     reason: str
+    slot: datetime | None = None  # the newest slot the evidence comes from
 
 
 def recent_window(*, check: HealthCheck) -> timedelta:
@@ -294,11 +295,12 @@ def status_observe(*, check: HealthCheck, now: datetime) -> Observation:
         return Observation(HealthStatus.UNKNOWN, "no recent check results")
     outcomes = {region: r.outcome for region, r in latest.items()}
     failing = {region: r for region, r in latest.items() if r.outcome != Outcome.UP}
+    slot = max(r.scheduled_for for r in latest.values())
     if all(outcome == Outcome.DOWN for outcome in outcomes.values()):
-        return Observation(HealthStatus.DOWN, _describe(failing, len(latest)))
+        return Observation(HealthStatus.DOWN, _describe(failing, len(latest)), slot)
     if failing:
-        return Observation(HealthStatus.DEGRADED, _describe(failing, len(latest)))
-    return Observation(HealthStatus.OPERATIONAL, "")
+        return Observation(HealthStatus.DEGRADED, _describe(failing, len(latest)), slot)
+    return Observation(HealthStatus.OPERATIONAL, "", slot)
 
 
 def _describe(failing: dict[str, CheckResult], regions: int) -> str:
@@ -355,17 +357,23 @@ def health_status_evaluate(*, check_id: int, now: datetime | None = None) -> Sta
     else:
         observation = status_observe(check=check, now=now)
         threshold = _threshold(current=check.status, observed=observation.status)
+    candidate_fields = ["candidate_status", "candidate_count", "candidate_slot", "updated_at"]
     if observation.status == check.status:
         if check.candidate_status or check.candidate_count:
-            check.candidate_status, check.candidate_count = "", 0
-            check.save(update_fields=["candidate_status", "candidate_count", "updated_at"])
+            check.candidate_status, check.candidate_count, check.candidate_slot = "", 0, None
+            check.save(update_fields=candidate_fields)
         return None
-    if check.candidate_status == observation.status:
-        check.candidate_count += 1
-    else:
+    if check.candidate_status != observation.status:
         check.candidate_status, check.candidate_count = observation.status, 1
+    elif (
+        observation.slot is None
+        or check.candidate_slot is None
+        or (observation.slot > check.candidate_slot)
+    ):
+        check.candidate_count += 1  # each slot counts once, however many regions report it
+    check.candidate_slot = observation.slot
     if check.candidate_count < threshold:
-        check.save(update_fields=["candidate_status", "candidate_count", "updated_at"])
+        check.save(update_fields=candidate_fields)
         return None
     return _status_change(
         check=check, to_status=observation.status, reason=observation.reason, now=now
@@ -378,13 +386,14 @@ def _status_change(
     from_status = check.status
     check.status = to_status
     check.status_changed_at = now
-    check.candidate_status, check.candidate_count = "", 0
+    check.candidate_status, check.candidate_count, check.candidate_slot = "", 0, None
     check.save(
         update_fields=[
             "status",
             "status_changed_at",
             "candidate_status",
             "candidate_count",
+            "candidate_slot",
             "updated_at",
         ]
     )

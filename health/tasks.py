@@ -75,7 +75,7 @@ def check_run_task(check_id: int, scheduled_for: str) -> None:
     retry_backoff=5,
     retry_backoff_max=600,
     retry_jitter=True,
-    retry_kwargs={"max_retries": settings.HEALTH_ALERT_MAX_RETRIES},
+    max_retries=settings.HEALTH_ALERT_MAX_RETRIES,
 )
 def alert_deliver_task(delivery_id: int) -> None:
     from health.services import alert_deliver

@@ -84,9 +84,11 @@ class ExchangeSimulator:
         return app
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self.app(), access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(
+            self.app(), access_log=None, handle_signals=False, shutdown_timeout=1
+        )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, shutdown_timeout=1)
+        site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         server = site._server
         if server is not None and self.port == 0:
