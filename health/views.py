@@ -7,6 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from health.models import Incident
 STATUS_PAGE_CACHE_KEY = "health:status-page:v1"
 
 
+@transaction.non_atomic_requests  # read-only: no transaction around a cached page
 @require_GET
 def status_page(request: HttpRequest) -> HttpResponse:
     """Every connector grouped by type. Anonymous visitors share one cached copy."""
@@ -40,6 +42,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "health/incident_detail.html", {"incident": incident})
 
 
+@transaction.non_atomic_requests
 @require_GET
 def badge(request: HttpRequest, slug: str) -> HttpResponse:
     """A shields-style SVG of a connector's status, cached five minutes by clients."""
@@ -51,6 +54,7 @@ def badge(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@transaction.non_atomic_requests
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
     body, content_type = render_metrics()

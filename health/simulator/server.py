@@ -290,7 +290,6 @@ def run(*, host: str, port: int, faults: dict[str, Faults] | None = None) -> Non
 
     async def main() -> None:
         await simulator.start()
-        logger.info("exchange simulator on %s", simulator.url)
         print(
             f"Exchange simulator on {simulator.url} ({len(simulator.exchanges)} exchanges)",
             flush=True,

@@ -64,7 +64,8 @@ def test_one_failure_does_not_change_status_two_do(check, django_capture_on_comm
 
     # then it is down, the change is recorded once, and an incident opens
     assert check.status == HealthStatus.DOWN
-    assert change is not None and (change.from_status, change.to_status) == ("operational", "down")
+    assert change is not None
+    assert (change.from_status, change.to_status) == ("operational", "down")
     assert StatusChange.objects.count() == 1
     incident = Incident.objects.get()
     assert incident.is_open
@@ -178,24 +179,17 @@ def test_breaking_and_recovering_alert_the_maintainer_once_each(
     check, django_capture_on_commit_callbacks
 ):
     # when the connector breaks and recovers
-    with patch("health.tasks.alert_deliver_task.delay") as delay:
-        with django_capture_on_commit_callbacks(execute=True):
-            for seconds, outcome in [
-                (0, "down"),
-                (60, "down"),
-                (120, "down"),
-                (180, "up"),
-                (240, "up"),
-            ]:
-                CheckResultFactory(
-                    health_check=check,
-                    outcome=outcome,
-                    scheduled_for=timezone.now() + timedelta(seconds=seconds),
-                    finished_at=timezone.now() + timedelta(seconds=seconds),
-                )
-                health_status_evaluate(
-                    check_id=check.pk, now=timezone.now() + timedelta(seconds=seconds)
-                )
+    schedule = [(0, "down"), (60, "down"), (120, "down"), (180, "up"), (240, "up")]
+    with (
+        patch("health.tasks.alert_deliver_task.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        for seconds, outcome in schedule:
+            at = timezone.now() + timedelta(seconds=seconds)
+            CheckResultFactory(
+                health_check=check, outcome=outcome, scheduled_for=at, finished_at=at
+            )
+            health_status_evaluate(check_id=check.pk, now=at)
 
     # then two deliveries to the maintainer's webhook, each enqueued once after commit
     deliveries = AlertDelivery.objects.order_by("pk")

@@ -133,7 +133,9 @@ def test_check_run_writes_one_result_and_sets_status(sim):
 
     # then one result, healthy, with per-step latency, and the connector is operational
     assert CheckResult.objects.count() == 1
-    assert first is not None and again is not None and again.pk == first.pk
+    assert first is not None
+    assert again is not None
+    assert again.pk == first.pk
     assert first.outcome == Outcome.UP
     assert set(first.step_latencies_ms) == {"server_time", "markets", "order_book", "stream"}
     assert first.trading_pair == "BTC-USDT"
