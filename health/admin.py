@@ -203,10 +203,10 @@ class AlertDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Send the selected failed alerts again")
     def retry(self, request: HttpRequest, queryset: QuerySet[AlertDelivery]) -> None:
-        from health.tasks import alert_deliver_task
+        from health.tasks import alert_deliver_enqueue
 
         ids = list(queryset.filter(state="failed").values_list("pk", flat=True))
         AlertDelivery.objects.filter(pk__in=ids, state="failed").update(state="pending", attempts=0)
         for delivery_id in ids:
-            alert_deliver_task.delay(delivery_id)
+            alert_deliver_enqueue(delivery_id)
         messages.info(request, f"{len(ids)} alert(s) queued again.")

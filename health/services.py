@@ -341,7 +341,7 @@ def health_status_evaluate(*, check_id: int, now: datetime | None = None) -> Sta
     """
     now = now or timezone.now()
     check = (
-        HealthCheck.objects.select_for_update()
+        HealthCheck.objects.select_for_update(of=("self",))
         .select_related("connector__maintainer")
         .get(pk=check_id)
     )
@@ -524,13 +524,13 @@ def alert_urls(*, check: HealthCheck) -> list[str]:
 
 def alerts_enqueue(*, change: StatusChange) -> list[AlertDelivery]:
     """One delivery row per webhook (the outbox), sent by a task after the commit."""
-    from health.tasks import alert_deliver_task
+    from health.tasks import alert_deliver_enqueue
 
     deliveries = []
     for url in alert_urls(check=change.health_check):
         delivery, created = AlertDelivery.objects.get_or_create(status_change=change, url=url)
         if created:
-            transaction.on_commit(partial(alert_deliver_task.delay, delivery.pk))
+            transaction.on_commit(partial(alert_deliver_enqueue, delivery.pk))
             deliveries.append(delivery)
     return deliveries
 
@@ -619,7 +619,7 @@ def _delivery_failed(
 def alert_deliveries_requeue(*, now: datetime | None = None) -> list[int]:
     """Deliveries stuck in 'sending' (a worker died mid-post) go back to pending; pending
     ones whose task was lost are sent again. At-least-once only in that crash case."""
-    from health.tasks import alert_deliver_task
+    from health.tasks import alert_deliver_enqueue
 
     now = now or timezone.now()
     AlertDelivery.objects.filter(
@@ -631,7 +631,7 @@ def alert_deliveries_requeue(*, now: datetime | None = None) -> list[int]:
     )
     ids = list(stale.values_list("pk", flat=True))
     for delivery_id in ids:
-        alert_deliver_task.delay(delivery_id)
+        alert_deliver_enqueue(delivery_id)
     return ids
 
 

@@ -2,6 +2,7 @@
 
 import socket
 from datetime import datetime, timedelta
+from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -13,6 +14,15 @@ from health.services import AlertTemporaryError
 # A check is bounded by HEALTH_CHECK_DEADLINE_SECONDS; the task limits are a backstop.
 CHECK_SOFT_LIMIT = int(settings.HEALTH_CHECK_DEADLINE_SECONDS) + 15
 CHECK_HARD_LIMIT = CHECK_SOFT_LIMIT + 15
+
+
+def queue_options() -> dict[str, Any]:
+    """Health work stays on this region's queue (HEALTH_QUEUE), or the default one."""
+    return {"queue": settings.HEALTH_QUEUE} if settings.HEALTH_QUEUE else {}
+
+
+def alert_deliver_enqueue(delivery_id: int) -> None:
+    alert_deliver_task.apply_async(args=(delivery_id,), **queue_options())
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)
@@ -36,11 +46,10 @@ def health_sweep_task() -> int:
     from health.services import Claim, health_sweep
 
     def enqueue(claim: Claim) -> None:
-        options = {"queue": settings.HEALTH_QUEUE} if settings.HEALTH_QUEUE else {}
         check_run_task.apply_async(
             args=(claim.check_id, claim.scheduled_for.isoformat()),
             expires=settings.HEALTH_CHECK_DEADLINE_SECONDS * 4,
-            **options,
+            **queue_options(),
         )
 
     return len(health_sweep(region=settings.HEALTH_REGION, enqueue=enqueue))
