@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Max, Prefetch, QuerySet
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -184,11 +185,12 @@ class TypeGroup:
     rows: list[ConnectorHealth] = field(default_factory=list)
 
     @property
-    def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = defaultdict(int)
-        for row in self.rows:
-            counts[row.display_status] += 1
-        return dict(counts)
+    def monitored(self) -> list[ConnectorHealth]:
+        return [row for row in self.rows if row.monitored]
+
+    @property
+    def unmonitored(self) -> list[ConnectorHealth]:
+        return [row for row in self.rows if not row.monitored]
 
 
 @dataclass
@@ -223,7 +225,7 @@ def status_page(*, now: datetime | None = None) -> StatusPage:
     connectors = list(
         Connector.objects.exclude(status=InclusionStatus.REMOVED)
         .select_related("exchange", "health_check")
-        .order_by("exchange__name", "connector_id", "sub_type")
+        .order_by(Lower("exchange__name"), "connector_id", "sub_type")
     )
     daily: dict[int, list[UptimeDaily]] = defaultdict(list)
     for row in UptimeDaily.objects.filter(day__gt=today - timedelta(days=UPTIME_DAYS)):

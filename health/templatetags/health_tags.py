@@ -91,7 +91,7 @@ def sparkline(points: list[int | None], label: str = "") -> SafeString:
             SPARK_WIDTH,
             SPARK_HEIGHT - 2,
         )
-    top = max(values) or 1
+    top = max(values) * 1.15 or 1  # headroom, so the peak is not cut by the edge
     step = SPARK_WIDTH / max(len(points) - 1, 1)
     segments: list[list[str]] = [[]]
     last_xy = ("0", "0")
@@ -109,12 +109,16 @@ def sparkline(points: list[int | None], label: str = "") -> SafeString:
     )
     description = f"latency over 24 hours: latest {values[-1]} ms, highest {max(values)} ms"
     return format_html(
-        '<svg class="sparkline" viewBox="0 0 {} {}" role="img" aria-label="{}{}">{}'
+        '<svg class="sparkline" viewBox="0 0 {} {}" role="img" aria-label="{}{}">'
+        '<line class="baseline" x1="0" y1="{}" x2="{}" y2="{}"/>{}'
         '<circle cx="{}" cy="{}" r="2"/></svg>',
         SPARK_WIDTH,
         SPARK_HEIGHT,
         f"{label}: " if label else "",
         description,
+        SPARK_HEIGHT - 1,
+        SPARK_WIDTH,
+        SPARK_HEIGHT - 1,
         lines,
         last_xy[0],
         last_xy[1],

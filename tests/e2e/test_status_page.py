@@ -62,7 +62,9 @@ def test_visitor_reads_status_page_and_follows_the_incident(page: Page, live_ser
     okx = page.locator('tr[data-connector="okx"]')
     expect(okx.locator(".hpill")).to_have_text("Down")
     expect(page.locator('tr[data-connector="binance"] .hpill')).to_have_text("Operational")
-    expect(page.locator('tr[data-connector="uniswap/clmm"] .hpill')).to_have_text("Not monitored")
+    not_monitored = page.get_by_test_id("not-monitored-amm_dex")
+    expect(not_monitored).to_contain_text("GATEWAY_URL")
+    expect(not_monitored.locator('[data-connector="uniswap/clmm"]')).to_be_visible()
 
     # and today's uptime bar explains itself on hover
     today_bar = page.locator('tr[data-connector="binance"] svg.uptime-bars rect').last

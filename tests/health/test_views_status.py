@@ -125,8 +125,9 @@ def test_status_page_shows_unmonitored_amm_connectors_as_not_monitored(client, s
 
     body = client.get("/status/").content.decode()
 
+    assert 'data-connector="uniswap/clmm"' in body
     assert 'data-status="not_monitored"' in body
-    assert "Needs a Gateway (GATEWAY_URL)" in body
+    assert "checked through a Hummingbot Gateway, and none is configured" in body
 
 
 def test_status_page_warns_when_workers_are_stale(client):
