@@ -76,6 +76,81 @@ def uptime_bars(uptime: Uptime, label: str = "") -> SafeString:
     )
 
 
+LEVELS = ("none", "up", "degraded", "partial", "down")
+
+
+@register.simple_tag
+def uptime_bar_defs() -> SafeString:
+    """Once per page: one bar pattern per level, so a run of like days is a single rect."""
+    patterns = format_html_join(
+        "",
+        '<pattern id="uptime-{}" width="{}" height="{}" patternUnits="userSpaceOnUse">'
+        '<rect class="bar bar-{}" width="{}" height="{}" rx="1"/></pattern>',
+        ((level, BAR_STEP, BAR_HEIGHT, level, BAR_WIDTH, BAR_HEIGHT) for level in LEVELS),
+    )
+    return format_html(
+        '<svg class="svg-defs" width="0" height="0" aria-hidden="true" focusable="false">'
+        "<defs>{}</defs></svg>",
+        patterns,
+    )
+
+
+def _runs(uptime: Uptime) -> list[tuple[int, int, str, str]]:
+    """(first index, length, level, tooltip): consecutive days of the same level merge into
+    one bar run with the run's totals (each day's own numbers are on the connector page)."""
+    runs: list[tuple[int, int, str, str]] = []
+    days = uptime.days
+    index = 0
+    while index < len(days):
+        cell = days[index]
+        end = index + 1
+        while end < len(days) and days[end].level == cell.level:
+            end += 1
+        if end - index == 1:
+            label = cell.label
+        else:
+            run = Uptime(days[index:end])
+            span = f"{days[index].day:%d %b} to {days[end - 1].day:%d %b %Y}"
+            ratio = run.ratio(end - index)
+            checks = sum(c.slots for c in days[index:end])
+            down = sum(c.down for c in days[index:end])
+            label = (
+                f"{span}: no data"
+                if ratio is None
+                else f"{span}: {ratio:.2%} up ({down:,} down of {checks:,} checks)"
+            )
+        runs.append((index, end - index, cell.level, label))
+        index = end
+    return runs
+
+
+@register.simple_tag
+def uptime_bars_compact(uptime: Uptime, label: str = "") -> SafeString:
+    """The status page's bars: like days drawn as one patterned rect (needs uptime_bar_defs
+    on the page), so 200 connectors stay a light page."""
+    rects = format_html_join(
+        "",
+        '<rect class="run run-{}" x="{}" width="{}" height="{}" fill="url(#uptime-{})">'
+        "<title>{}</title></rect>",
+        (
+            (level, start * BAR_STEP, length * BAR_STEP, BAR_HEIGHT, level, tooltip)
+            for start, length, level, tooltip in _runs(uptime)
+        ),
+    )
+    ratio = uptime.ratio(len(uptime.days))
+    summary = f"{ratio:.2%}" if ratio is not None else "no data"
+    return format_html(
+        '<svg class="uptime-bars" viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" '
+        'aria-label="{}{} days of uptime: {}">{}</svg>',
+        len(uptime.days) * BAR_STEP,
+        BAR_HEIGHT,
+        f"{label}: " if label else "",
+        len(uptime.days),
+        summary,
+        rects,
+    )
+
+
 @register.simple_tag
 def sparkline(points: list[int | None], label: str = "") -> SafeString:
     """Average check latency per hour as a line; gaps where there was no data."""

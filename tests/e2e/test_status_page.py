@@ -68,7 +68,7 @@ def test_visitor_reads_status_page_and_follows_the_incident(page: Page, live_ser
 
     # and today's uptime bar explains itself on hover
     today_bar = page.locator('tr[data-connector="binance"] svg.uptime-bars rect').last
-    expect(today_bar).to_have_class(re.compile(r"bar-up"))
+    expect(today_bar).to_have_class(re.compile(r"run-up"))
     expect(today_bar.locator("title")).to_have_text(re.compile(r"100\.00% up"))
     expect(page.locator('tr[data-connector="binance"] svg.sparkline circle')).to_be_attached()
 

@@ -105,7 +105,9 @@ def test_status_page_groups_connectors_by_type_with_svg_charts(client, settings)
         assert group in body
     assert body.count('<svg class="uptime-bars"') == 6
     assert body.count('<svg class="sparkline"') == 6
-    assert '<rect class="bar bar-down"' in body  # 1 of 10 slots down
+    assert '<rect class="run run-down"' in body  # 1 of 10 slots down
+    assert 'fill="url(#uptime-none)"' in body  # days without data merge into one rect
+    assert '<pattern id="uptime-down"' in body
     assert "<polyline points=" in body
     assert "2 connectors down" in body
     assert "Ongoing incidents" in body
@@ -303,3 +305,27 @@ def test_status_page_latency_sparkline_spans_24_hours():
     assert points[0] == 90
     assert points[-1] == 150
     assert points[1:-1] == [None] * 22
+
+
+def test_uptime_runs_merge_days_of_the_same_level():
+    from health.selectors import DayCell, Uptime
+    from health.templatetags.health_tags import _runs
+
+    day = datetime(2026, 11, 1, tzinfo=UTC).date()
+    cells = [DayCell(day + timedelta(days=i), 0, 0, 0, 0) for i in range(3)]
+    cells += [DayCell(day + timedelta(days=3 + i), 10, 10, 0, 0) for i in range(4)]
+    cells += [
+        DayCell(day + timedelta(days=7), 10, 9, 0, 1),
+        DayCell(day + timedelta(days=8), 10, 9, 0, 1),
+    ]
+
+    runs = _runs(Uptime(cells))
+
+    assert [(start, length, level) for start, length, level, _ in runs] == [
+        (0, 3, "none"),
+        (3, 4, "up"),
+        (7, 2, "down"),
+    ]
+    assert runs[0][3] == "01 Nov to 03 Nov 2026: no data"
+    assert runs[1][3] == "04 Nov to 07 Nov 2026: 100.00% up (0 down of 40 checks)"
+    assert runs[2][3] == "08 Nov to 09 Nov 2026: 90.00% up (2 down of 20 checks)"
