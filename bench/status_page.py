@@ -54,7 +54,9 @@ def _populate(start: int, count: int) -> None:
             sub_type=sub_type,
             slug=f"bench_{index}",
         )
-        check = HealthCheck.objects.create(connector=connector, probe_id="binance", status="operational")
+        check = HealthCheck.objects.create(
+            connector=connector, probe_id="binance", status="operational"
+        )
         UptimeDaily.objects.bulk_create(
             UptimeDaily(
                 health_check=check,
@@ -95,9 +97,10 @@ def _queries_per_render() -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    with override_settings(HEALTH_STATUS_PAGE_CACHE_SECONDS=0), CaptureQueriesContext(
-        connection
-    ) as captured:
+    with (
+        override_settings(HEALTH_STATUS_PAGE_CACHE_SECONDS=0),
+        CaptureQueriesContext(connection) as captured,
+    ):
         response = Client().get("/status/")
     assert response.status_code == 200, response.status_code
     return len(captured)
