@@ -222,7 +222,9 @@ class ExchangeConnector(ABC):
         except requests.Timeout as exc:
             raise ProbeError(f"{method} {path} timed out after {read_timeout:.1f} s") from exc
         except requests.RequestException as exc:
-            raise ProbeError(f"{method} {path} failed to connect: {_short(exc)}") from exc
+            raise ProbeError(
+                f"{method} {path} failed to connect: {_connection_reason(exc, self.url(path))}"
+            ) from exc
         return _decode_response(response, method=method, path=path)
 
     # -- WebSocket -----------------------------------------------------------------------
@@ -347,6 +349,26 @@ def _decode_response(response: requests.Response, *, method: str, path: str) -> 
 def _short(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _connection_reason(exc: BaseException, url: str) -> str:
+    """The cause a person can act on, not urllib3's nested repr."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    text = str(exc)
+    if "NameResolutionError" in text or "Name or service not known" in text or (
+        "Failed to resolve" in text
+    ):
+        return f"DNS lookup of {host} failed"
+    if "Connection refused" in text:
+        return f"{host}:{parts.port or 443} refused the connection"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"TLS handshake with {host} failed"
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return f"the proxy refused the request to {host}"
+    return _short(exc)
 
 
 def _is_loopback(url: str) -> bool:

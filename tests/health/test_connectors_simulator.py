@@ -223,7 +223,9 @@ def test_connection_refused_is_a_reason_not_an_exception():
     report = run_check(probe=probe, trading_pair="BTC-USDT", limits=LIMITS)
 
     assert report.failed_step == Step.SERVER_TIME
-    assert "failed to connect" in report.reason
+    assert report.reason == (
+        f"GET /api/v3/time failed to connect: 127.0.0.1:{port} refused the connection"
+    )
 
 
 def test_stream_url_that_refuses_fails_the_stream_step(sim):
