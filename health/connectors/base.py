@@ -358,9 +358,8 @@ def _connection_reason(exc: BaseException, url: str) -> str:
     parts = urlsplit(url)
     host = parts.hostname or "?"
     text = str(exc)
-    if "NameResolutionError" in text or "Name or service not known" in text or (
-        "Failed to resolve" in text
-    ):
+    dns_failures = ("NameResolutionError", "Name or service not known", "Failed to resolve")
+    if any(marker in text for marker in dns_failures):
         return f"DNS lookup of {host} failed"
     if "Connection refused" in text:
         return f"{host}:{parts.port or 443} refused the connection"
