@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,11 +20,13 @@ from health import selectors
 from health.models import CheckResult, Incident, MaintenanceWindow
 
 
+@extend_schema_serializer(component_name="HealthIncidentNote")
 class IncidentNoteSerializer(serializers.Serializer):
     body = serializers.CharField()
     created_at = serializers.DateTimeField()
 
 
+@extend_schema_serializer(component_name="HealthIncident")
 class IncidentSerializer(serializers.ModelSerializer):
     connector = serializers.CharField(source="health_check.connector.address")
     status = serializers.SerializerMethodField()
@@ -53,6 +55,7 @@ class IncidentSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
+@extend_schema_serializer(component_name="HealthMaintenance")
 class MaintenanceSerializer(serializers.ModelSerializer):
     connector = serializers.CharField(source="health_check.connector.address")
 
@@ -61,6 +64,7 @@ class MaintenanceSerializer(serializers.ModelSerializer):
         fields = ["connector", "starts_at", "ends_at", "reason"]
 
 
+@extend_schema_serializer(component_name="HealthComponent")
 class ComponentSerializer(serializers.Serializer):
     """One connector as a Statuspage component."""
 
@@ -80,6 +84,7 @@ class ComponentSerializer(serializers.Serializer):
 class HealthSummaryApi(APIView):
     """Every connector's health, open incidents and upcoming maintenance."""
 
+    @extend_schema_serializer(component_name="HealthSummary")
     class OutputSerializer(serializers.Serializer):
         page = serializers.DictField()
         status = serializers.DictField()
@@ -104,6 +109,7 @@ class HealthSummaryApi(APIView):
         return Response(self.OutputSerializer(data, context={"request": request}).data)
 
 
+@extend_schema_serializer(component_name="HealthCheckResult")
 class CheckResultSerializer(serializers.ModelSerializer):
     class Meta:
         model = CheckResult
@@ -123,6 +129,7 @@ class CheckResultSerializer(serializers.ModelSerializer):
 class ConnectorHealthDetailApi(APIView):
     """One connector (by registry slug): status, 90 days of uptime, latest results."""
 
+    @extend_schema_serializer(component_name="HealthUptimeDay")
     class DaySerializer(serializers.Serializer):
         day = serializers.DateField()
         slots = serializers.IntegerField()
@@ -131,6 +138,7 @@ class ConnectorHealthDetailApi(APIView):
         down = serializers.IntegerField()
         ratio = serializers.FloatField(allow_null=True)
 
+    @extend_schema_serializer(component_name="ConnectorHealth")
     class OutputSerializer(serializers.Serializer):
         component = ComponentSerializer()
         trading_pair = serializers.CharField()
