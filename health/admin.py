@@ -108,6 +108,13 @@ class HealthCheckAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # one per connector, made by the sweep
 
+    def save_model(
+        self, request: HttpRequest, obj: HealthCheck, form: ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if "interval_seconds" in form.changed_data:
+            services.check_schedule_refresh(check=obj)
+
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
     ) -> None:

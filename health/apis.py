@@ -31,6 +31,7 @@ class IncidentSerializer(serializers.ModelSerializer):
     connector = serializers.CharField(source="health_check.connector.address")
     status = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    updates = IncidentNoteSerializer(source="notes", many=True, read_only=True)
 
     class Meta:
         model = Incident
@@ -43,6 +44,7 @@ class IncidentSerializer(serializers.ModelSerializer):
             "cause",
             "opened_at",
             "resolved_at",
+            "updates",
             "url",
         ]
 

@@ -141,6 +141,8 @@ class _Runner:
         ) as exc:
             self._fail(step, started, f"unexpected payload: {type(exc).__name__} {exc}")
         except Exception as exc:  # a check never raises: the reason says what broke
+            if type(exc).__name__ == "SoftTimeLimitExceeded":  # Celery's backstop fired
+                self._fail(step, started, "the check exceeded its task time limit")
             logger.exception("health check step %s of %s crashed", step, self.probe.connector_id)
             self._fail(step, started, f"internal error: {type(exc).__name__}: {exc}")
         self.steps.append(StepReport(step, True, _elapsed_ms(started), detail))

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -237,7 +237,8 @@ def status_page(*, now: datetime | None = None) -> StatusPage:
         hourly[hour_row.health_check_id].append(hour_row)
     incidents = list(
         Incident.objects.select_related("health_check__connector")
-        .filter(opened_at__gte=now - timedelta(days=UPTIME_DAYS))
+        .prefetch_related("notes")
+        .filter(Q(opened_at__gte=now - timedelta(days=UPTIME_DAYS)) | Q(resolved_at__isnull=True))
         .order_by("-opened_at")[:200]
     )
     open_by_check = {i.health_check_id: i for i in incidents if i.resolved_at is None}
@@ -345,7 +346,11 @@ def latest_results(*, check: HealthCheck, limit: int = 10) -> list[CheckResult]:
 
 # -- incidents ---------------------------------------------------------------------------
 def incident_list() -> QuerySet[Incident]:
-    return Incident.objects.select_related("health_check__connector").order_by("-opened_at")
+    return (
+        Incident.objects.select_related("health_check__connector")
+        .prefetch_related("notes")
+        .order_by("-opened_at")
+    )
 
 
 def incident_get(*, pk: int) -> Incident:

@@ -99,36 +99,13 @@ def health_checks_sync() -> int:
     return len(rows)
 
 
-@transaction.atomic
-def health_check_update(
-    *,
-    check: HealthCheck,
-    enabled: bool | None = None,
-    interval_seconds: int | None = None,
-    trading_pair: str | None = None,
-    rest_url_override: str | None = None,
-    ws_url_override: str | None = None,
-) -> HealthCheck:
-    """Staff edits; a new interval takes effect at each region's next claim."""
-    changes = {
-        "enabled": enabled,
-        "interval_seconds": interval_seconds,
-        "trading_pair": trading_pair,
-        "rest_url_override": rest_url_override,
-        "ws_url_override": ws_url_override,
-    }
-    fields = [name for name, value in changes.items() if value is not None]
-    for name in fields:
-        setattr(check, name, changes[name])
-    check.full_clean()
-    check.save(update_fields=[*fields, "updated_at"])
-    if interval_seconds is not None:
-        # pull a far-off next check forward to the new cadence
-        CheckSchedule.objects.filter(
-            health_check=check,
-            next_check_at__gt=timezone.now() + timedelta(seconds=check.interval_seconds),
-        ).update(next_check_at=timezone.now())
-    return check
+def check_schedule_refresh(*, check: HealthCheck, now: datetime | None = None) -> int:
+    """After staff shorten an interval, a check planned further out than one new interval
+    is due at once (longer intervals take effect at the next claim by themselves)."""
+    now = now or timezone.now()
+    return CheckSchedule.objects.filter(
+        health_check=check, next_check_at__gt=now + timedelta(seconds=check.interval_seconds)
+    ).update(next_check_at=now)
 
 
 # -- the sweep ---------------------------------------------------------------------------

@@ -71,7 +71,7 @@ class IncidentFeed(Feed):
         return reverse("health:status")
 
     def items(self) -> list[Incident]:
-        return list(selectors.incident_list().prefetch_related("notes")[:50])
+        return list(selectors.incident_list()[:50])
 
     def item_title(self, item: Incident) -> str:
         state = "resolved" if item.resolved_at else "ongoing"

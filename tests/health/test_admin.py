@@ -128,3 +128,29 @@ def test_results_are_read_only(client, staff_user):
 
     assert client.get("/admin/health/checkresult/add/").status_code == 403
     assert client.get("/admin/health/incident/add/").status_code == 403
+
+
+def test_shortening_the_interval_in_the_list_makes_the_check_due(client, staff_user):
+    from health.models import CheckSchedule
+
+    check = HealthCheckFactory(interval_seconds=3600)
+    schedule = CheckSchedule.objects.create(
+        health_check=check, region="eu", next_check_at=timezone.now() + timedelta(minutes=50)
+    )
+    client.force_login(staff_user)
+
+    response = client.post(
+        "/admin/health/healthcheck/",
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": check.pk,
+            "form-0-enabled": "on",
+            "form-0-interval_seconds": "60",
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == 302
+    schedule.refresh_from_db()
+    assert schedule.next_check_at <= timezone.now()

@@ -82,3 +82,16 @@ def test_schema_documents_the_health_endpoints(client):
 
     assert "/api/v1/health/summary/" in schema
     assert "/api/v1/health/connectors/{slug}/" in schema
+
+
+def test_incidents_carry_staff_updates(client, staff_user, django_assert_max_num_queries):
+    from health.models import IncidentNote
+
+    incident = IncidentFactory()
+    IncidentNote.objects.create(incident=incident, author=staff_user, body="Fix merged.")
+    IncidentNote.objects.create(incident=incident, author=staff_user, body="Monitoring.")
+
+    with django_assert_max_num_queries(6):
+        data = client.get("/api/v1/health/incidents/").json()
+
+    assert [u["body"] for u in data["results"][0]["updates"]] == ["Fix merged.", "Monitoring."]

@@ -206,3 +206,12 @@ def test_report_serialises_steps_for_storage():
     assert [s.as_json()["ok"] for s in report.steps] == [True, True, False, None]
     assert report.steps[3].as_json()["detail"] == "not run: order book failed"
     assert report.total_latency_ms == sum(report.step_latencies_ms.values())
+
+
+def test_celery_time_limit_inside_a_step_is_a_reason():
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    report = check(stream=SoftTimeLimitExceeded())
+
+    assert report.failed_step == Step.STREAM
+    assert report.reason == "the check exceeded its task time limit"
