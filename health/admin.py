@@ -68,6 +68,7 @@ class HealthCheckAdmin(admin.ModelAdmin):
         "candidate_count",
         "last_result_at",
         "last_latency_ms",
+        "last_step_latencies_ms",
         "last_reason",
     ]
     fieldsets = [
@@ -94,6 +95,7 @@ class HealthCheckAdmin(admin.ModelAdmin):
                     "candidate_count",
                     "last_result_at",
                     "last_latency_ms",
+                    "last_step_latencies_ms",
                     "last_reason",
                 ]
             },

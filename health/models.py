@@ -123,6 +123,7 @@ class HealthCheck(TimestampedModel):
     )
     last_result_at = models.DateTimeField(null=True, blank=True)
     last_latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    last_step_latencies_ms = models.JSONField(default=dict, blank=True)
     last_reason = models.TextField(blank=True)
 
     class Meta:

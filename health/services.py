@@ -242,6 +242,7 @@ def check_result_record(
     ).update(
         last_result_at=finished_at,
         last_latency_ms=report.total_latency_ms,
+        last_step_latencies_ms=report.step_latencies_ms,
         last_reason=report.reason,
     )
     return result

@@ -142,6 +142,7 @@ def test_check_run_writes_one_result_and_sets_status(sim):
     check.refresh_from_db()
     assert check.status == HealthStatus.OPERATIONAL
     assert check.last_latency_ms == first.total_latency_ms
+    assert check.last_step_latencies_ms == first.step_latencies_ms
 
 
 def test_check_run_records_failures_with_step_and_reason(sim):

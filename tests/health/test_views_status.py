@@ -247,9 +247,11 @@ def test_metrics_exposes_status_and_latency_in_prometheus_format(client):
     from prometheus_client.parser import text_string_to_metric_families
 
     check = HealthCheckFactory(
-        status=HealthStatus.DOWN, last_latency_ms=1200, last_result_at=timezone.now()
+        status=HealthStatus.DOWN,
+        last_latency_ms=1200,
+        last_result_at=timezone.now(),
+        last_step_latencies_ms={"server_time": 50, "markets": 150},
     )
-    CheckResultFactory(health_check=check, step_latencies_ms={"server_time": 50, "markets": 150})
     IncidentFactory(health_check=check)
 
     response = client.get("/metrics")
