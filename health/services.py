@@ -115,6 +115,12 @@ def slot_start(*, now: datetime, interval_seconds: int) -> datetime:
     return datetime.fromtimestamp(epoch - epoch % interval_seconds, tz=UTC)
 
 
+def slot_offset(*, check_id: int, interval_seconds: int) -> timedelta:
+    """Where in its slot a check runs: spread evenly by id, the same in every region, so
+    checks do not all start at the top of the minute."""
+    return timedelta(seconds=(check_id * 2654435761) % interval_seconds)
+
+
 @dataclass(frozen=True)
 class Claim:
     check_id: int
@@ -130,7 +136,8 @@ def health_sweep(
     """Claim every check due in ``region`` and hand each to ``enqueue`` (one task each).
 
     ``next_check_at`` moves to the next slot *before* the check runs (a crashing check
-    cannot loop), and only the sweep whose conditional update wins enqueues it.
+    cannot loop), and only the sweep whose conditional update wins enqueues it. Within its
+    slot each check runs at its own offset, so a region's checks are spread out.
     """
     now = now or timezone.now()
     health_checks_sync()
@@ -152,9 +159,10 @@ def health_sweep(
             continue
         interval = intervals[schedule.health_check_id]
         slot = slot_start(now=now, interval_seconds=interval)
+        offset = slot_offset(check_id=schedule.health_check_id, interval_seconds=interval)
         won = CheckSchedule.objects.filter(
             pk=schedule.pk, next_check_at=schedule.next_check_at
-        ).update(next_check_at=slot + timedelta(seconds=interval), last_claimed_at=now)
+        ).update(next_check_at=slot + timedelta(seconds=interval) + offset, last_claimed_at=now)
         if won:
             claim = Claim(check_id=schedule.health_check_id, scheduled_for=slot)
             enqueue(claim)

@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from connectors_registry.models import ConnectorType, Namespace, SubType
 from health.models import CheckResult, CheckSchedule, HealthCheck, HealthStatus, Outcome
-from health.services import Claim, check_run, health_checks_sync, health_sweep, slot_start
+from health.services import (
+    Claim,
+    check_run,
+    health_checks_sync,
+    health_sweep,
+    slot_offset,
+    slot_start,
+)
 from tests.factories import ConnectorFactory
 from tests.health.factories import HealthCheckFactory
 
@@ -62,7 +69,8 @@ def test_sweep_claims_each_due_check_once_per_slot():
     ]
     assert second == []
     schedule = CheckSchedule.objects.get(health_check=check, region="eu")
-    assert schedule.next_check_at == datetime(2026, 11, 25, 12, 1, tzinfo=UTC)
+    offset = slot_offset(check_id=check.pk, interval_seconds=60)
+    assert schedule.next_check_at == datetime(2026, 11, 25, 12, 1, tzinfo=UTC) + offset
 
 
 def test_each_region_claims_the_same_slot_independently():
@@ -75,13 +83,24 @@ def test_each_region_claims_the_same_slot_independently():
     assert CheckSchedule.objects.filter(health_check=check).count() == 2
 
 
-def test_check_is_due_again_after_its_interval():
-    HealthCheckFactory(interval_seconds=120)
+def test_check_is_due_again_at_its_offset_in_the_next_slot():
+    check = HealthCheckFactory(interval_seconds=120)
     now = datetime(2026, 11, 25, 12, 0, 30, tzinfo=UTC)
+    due_again = datetime(2026, 11, 25, 12, 2, tzinfo=UTC) + slot_offset(
+        check_id=check.pk, interval_seconds=120
+    )
 
     assert len(sweep(now=now)) == 1
-    assert sweep(now=now + timedelta(seconds=60)) == []
-    assert len(sweep(now=now + timedelta(seconds=100))) == 1
+    assert sweep(now=due_again - timedelta(seconds=1)) == []
+    (claim,) = sweep(now=due_again)
+    assert claim.scheduled_for == datetime(2026, 11, 25, 12, 2, tzinfo=UTC)
+
+
+def test_offsets_spread_checks_across_the_slot():
+    offsets = {slot_offset(check_id=i, interval_seconds=60).seconds for i in range(1, 61)}
+
+    assert len(offsets) > 30  # not all at the top of the minute
+    assert all(0 <= o < 60 for o in offsets)
 
 
 def test_disabled_and_unmonitored_checks_are_not_claimed(settings):
