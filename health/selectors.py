@@ -244,8 +244,11 @@ def status_page(*, now: datetime | None = None) -> StatusPage:
     open_by_check = {i.health_check_id: i for i in incidents if i.resolved_at is None}
     groups = {key: TypeGroup(key, str(label)) for key, label in ConnectorType.choices}
     for connector in connectors:
-        check = getattr(connector, "health_check", None)
-        check_id = check.pk if check else 0
+        # before the first sweep makes its row, show what the check will be (unknown)
+        check = getattr(connector, "health_check", None) or HealthCheck(
+            connector=connector, probe_id=default_probe_id(connector=connector)
+        )
+        check_id = check.pk or 0
         groups[connector.connector_type].rows.append(
             ConnectorHealth(
                 connector=connector,

@@ -87,7 +87,7 @@ class Binance(ExchangeConnector):
             raise ProbeError(f"subscription rejected: {message['error']}")
         if "result" in message:  # subscription ack
             return None
-        return _stream_event(message, message.get("e", ""))
+        return _stream_event(message, f"{message.get('s', '').lower()}@{message.get('e', '')}")
 
 
 class BinancePerpetual(Binance):

@@ -331,3 +331,13 @@ def test_uptime_runs_merge_days_of_the_same_level():
     assert runs[0][3] == "01 Nov to 03 Nov 2026: no data"
     assert runs[1][3] == "04 Nov to 07 Nov 2026: 100.00% up (0 down of 40 checks)"
     assert runs[2][3] == "08 Nov to 09 Nov 2026: 90.00% up (2 down of 20 checks)"
+
+
+def test_bundled_connectors_show_unknown_before_the_first_sweep(client):
+    ConnectorFactory(connector_id="kraken", slug="kraken")
+
+    body = client.get("/status/").content.decode()
+
+    assert 'data-connector="kraken"' in body
+    assert 'data-status="unknown"' in body
+    assert "Waiting for the first check results." in body
