@@ -285,3 +285,57 @@ GOVERNANCE_HISTORY_PATH = env.path(
     "GOVERNANCE_HISTORY_PATH",
     default=str(BASE_DIR / "governance" / "data" / "governance_history.json"),
 )
+
+# --- health: connector checks, status, alerts (issue 6) ---------------------------------
+# Which queue this region's sweep and checks go to (each region consumes its own).
+HEALTH_QUEUE = env.str("HEALTH_QUEUE", default="") or None
+HEALTH_DEFAULT_INTERVAL_SECONDS = env.int("HEALTH_DEFAULT_INTERVAL_SECONDS", default=60)
+HEALTH_SWEEP_SECONDS = env.float("HEALTH_SWEEP_SECONDS", default=10.0)
+HEALTH_HTTP_TIMEOUT = env.float("HEALTH_HTTP_TIMEOUT", default=5.0)
+HEALTH_WS_TIMEOUT = env.float("HEALTH_WS_TIMEOUT", default=10.0)
+HEALTH_CHECK_DEADLINE_SECONDS = env.float("HEALTH_CHECK_DEADLINE_SECONDS", default=30.0)
+HEALTH_MAX_CLOCK_SKEW_SECONDS = env.float("HEALTH_MAX_CLOCK_SKEW_SECONDS", default=5.0)
+HEALTH_MAX_DATA_AGE_SECONDS = env.float("HEALTH_MAX_DATA_AGE_SECONDS", default=60.0)
+HEALTH_DEGRADED_LATENCY_MS = env.int("HEALTH_DEGRADED_LATENCY_MS", default=2000)
+# Hysteresis: consecutive observations needed to leave operational / to return to it.
+HEALTH_FAILURE_THRESHOLD = env.int("HEALTH_FAILURE_THRESHOLD", default=2)
+HEALTH_RECOVERY_THRESHOLD = env.int("HEALTH_RECOVERY_THRESHOLD", default=2)
+HEALTH_RESULT_RETENTION_DAYS = env.int("HEALTH_RESULT_RETENTION_DAYS", default=14)
+HEALTH_HOURLY_RETENTION_DAYS = env.int("HEALTH_HOURLY_RETENTION_DAYS", default=90)
+# {"binance": {"rest": "https://...", "ws": "wss://..."}}; the admin's per-check URLs win.
+HEALTH_ENDPOINT_OVERRIDES: dict[str, dict[str, str]] = env.json(
+    "HEALTH_ENDPOINT_OVERRIDES", default={}
+)
+HEALTH_USE_SIMULATOR = env_bool("HEALTH_USE_SIMULATOR", default=False)
+HEALTH_SIMULATOR_URL = env.str("HEALTH_SIMULATOR_URL", default="http://127.0.0.1:8765")
+GATEWAY_URL = env.str("GATEWAY_URL", default="")
+HEALTH_ALERTS_ENABLED = env_bool("HEALTH_ALERTS_ENABLED", default=True)
+HEALTH_ALERT_TIMEOUT = env.float("HEALTH_ALERT_TIMEOUT", default=10.0)
+HEALTH_ALERT_MAX_RETRIES = env.int("HEALTH_ALERT_MAX_RETRIES", default=6)
+HEALTH_PUBLIC_URL = env.str("HEALTH_PUBLIC_URL", default="")
+HEALTH_STATUS_PAGE_CACHE_SECONDS = env.int("HEALTH_STATUS_PAGE_CACHE_SECONDS", default=30)
+_health_task_options = {"queue": HEALTH_QUEUE} if HEALTH_QUEUE else {}
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "health-sweep": {
+            "task": "health.tasks.health_sweep_task",
+            "schedule": HEALTH_SWEEP_SECONDS,
+            "options": {"expires": HEALTH_SWEEP_SECONDS * 0.9, **_health_task_options},
+        },
+        "health-rollup": {
+            "task": "health.tasks.uptime_rollup_task",
+            "schedule": 300.0,
+            "options": {"expires": 290},
+        },
+        "health-alerts-requeue": {
+            "task": "health.tasks.alert_deliveries_requeue_task",
+            "schedule": 120.0,
+            "options": {"expires": 110},
+        },
+        "health-purge": {
+            "task": "health.tasks.health_history_purge_task",
+            "schedule": crontab(minute=29, hour=3),
+            "options": {"expires": 3600},
+        },
+    }
+)
