@@ -107,6 +107,8 @@ from governance.models import (  # noqa: E402
 class MaintainerUserFactory(MaintainerFactory):
     """A maintainer who signs in: a user named after the wallet, like wallet sign-in makes."""
 
+    wallet_address = factory.Sequence(lambda n: f"0x{0xB0B7 * 10**6 + n:040x}")
+
     user = factory.SubFactory(
         UserFactory, username=factory.LazyAttribute(lambda o: o.factory_parent.wallet_address)
     )
@@ -171,6 +173,8 @@ class PollPotCreditFactory(factory.django.DjangoModelFactory):
         model = PotCredit
 
     exchange = factory.SubFactory(ExchangeFactory)
+    connector = None
+    chain = None
     label = factory.LazyAttribute(lambda o: o.exchange.name if o.exchange else "Choice")
     amount_hbot = 250_000
     poll = factory.SubFactory(FinalizedPollFactory)

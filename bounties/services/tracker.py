@@ -154,30 +154,37 @@ class _Resolver:
     """Registry look-ups for the Connector, Source and Assignee columns, cached."""
 
     def __init__(self) -> None:
-        self.connectors = {
-            c.address.lower(): c for c in Connector.objects.select_related("exchange")
-        }
-        self.exchanges: dict[str, Exchange] = {}
-        for exchange in Exchange.objects.all():
-            self.exchanges[exchange.name.lower()] = exchange
-            self.exchanges[exchange.slug.lower()] = exchange
-        self.chains: dict[str, Chain] = {}
-        for chain in Chain.objects.all():
-            self.chains[chain.name.lower()] = chain
-            self.chains[chain.slug.lower()] = chain
+        self.connectors = {c.address: c for c in Connector.objects.select_related("exchange")}
+        self.exchanges = {e.name: e for e in Exchange.objects.all()}
+        self.chains = {c.name: c for c in Chain.objects.all()}
+        self.exchanges_ci = {e.slug: e for e in self.exchanges.values()}
+        self.exchanges_ci.update({n.lower(): e for n, e in self.exchanges.items()})
+        self.chains_ci = {c.slug: c for c in self.chains.values()}
+        self.chains_ci.update({n.lower(): c for n, c in self.chains.items()})
+        self.connectors_ci = {a.lower(): c for a, c in self.connectors.items()}
 
     def subject(self, text: str) -> dict[str, Any]:
-        key = text.strip().lower()
-        if not key:
+        """What we export (a connector's address, an exchange's or chain's name) matches
+        exactly; the tracker's looser spellings ("Okx", "Kucoin") match case-insensitively,
+        exchanges first."""
+        text = text.strip()
+        if not text:
             return {}
-        if key in self.connectors:
-            connector = self.connectors[key]
+        key = text.lower()
+        connector = self.connectors.get(text)
+        if connector is None and text not in self.exchanges and text not in self.chains:
+            if key in self.exchanges_ci:
+                return {"exchange": self.exchanges_ci[key]}
+            if key in self.chains_ci:
+                return {"chain": self.chains_ci[key]}
+            connector = self.connectors_ci.get(key)
+        if connector is not None:
             return {"connector": connector, "exchange": connector.exchange}
-        if key in self.exchanges:
-            return {"exchange": self.exchanges[key]}
-        if key in self.chains:
-            return {"chain": self.chains[key]}
-        return {"subject_label": text.strip()[:120]}
+        if text in self.exchanges:
+            return {"exchange": self.exchanges[text]}
+        if text in self.chains:
+            return {"chain": self.chains[text]}
+        return {"subject_label": text[:120]}
 
     @staticmethod
     def proposal(reference: str) -> Proposal | None:
