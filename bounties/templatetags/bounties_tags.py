@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.urls import NoReverseMatch
 from django.utils.safestring import SafeString
 
 from bounties.charts import balance_chart
@@ -34,3 +35,13 @@ def pot_chart(points: list[HistoryPoint], denomination: str) -> SafeString:
 @register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def url_of(obj: Any) -> str:
+    """``obj.get_absolute_url()``, or "" while the page it names does not exist (governance's
+    poll and proposal pages may be deployed later than the bounties)."""
+    try:
+        return str(obj.get_absolute_url()) if obj is not None else ""
+    except NoReverseMatch:
+        return ""

@@ -335,3 +335,34 @@ def test_navigation_links_bounties_and_leaderboard(client):
 
     assert 'href="/bounties/"' in page
     assert 'href="/leaderboard/"' in page
+
+
+def test_pot_page_lists_poll_and_proposal_allocations(client, staff, exchange):
+    from bounties.services import bounties as lifecycle
+    from bounties.services.pots import pot_credits_sync
+    from governance.models import PotCredit
+    from tests.factories import (
+        FinalizedPollFactory,
+        FundBountyProposalFactory,
+        PollPotCreditFactory,
+    )
+
+    PollPotCreditFactory(poll=FinalizedPollFactory(reference="HGP-60"), exchange=exchange)
+    proposal = FundBountyProposalFactory(exchange=exchange, number=85)
+    PotCredit.objects.create(
+        exchange=exchange, label="Kraken", amount_hbot=300_000, proposal=proposal
+    )
+    pot_credits_sync()
+    bounty = lifecycle.bounty_create(
+        actor=staff, title="Upgrade", bounty_type="connector_upgrade", exchange=exchange,
+        funding_source="proposal", proposal=proposal, amount="300000",
+    )  # fmt: skip
+    lifecycle.bounty_fund(bounty=bounty, actor=staff)
+
+    pot_page = body(client.get(f"/pots/{exchange.pot.slug}/"))
+    bounty_page = body(client.get(f"/bounties/{bounty.pk}/"))
+
+    assert "HGP-60: Kraken" in pot_page
+    assert "HGP-85: Kraken" in pot_page
+    assert 'data-testid="available-HBOT">250,000<' in pot_page
+    assert "HGP-85" in bounty_page
