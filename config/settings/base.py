@@ -299,6 +299,7 @@ GOVERNANCE_HISTORY_PATH = env.path(
     default=str(BASE_DIR / "governance" / "data" / "governance_history.json"),
 )
 
+
 # --- bounties (pots, bounties, payouts) -------------------------------------------------
 # The Foundation's handling fee, in percent of the bounty amount (DOMAIN.md 5.4); the rest
 # is the developer portion.
@@ -321,4 +322,14 @@ BOUNTY_FEE_PERCENT = {
 # An assignee with no sign of work for this many days is flagged idle (beat, hourly);
 # staff may then reassign the bounty.
 BOUNTY_IDLE_DAYS = env.int("BOUNTY_IDLE_DAYS", default=7)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
+    "BountyStatusEnum": "bounties.models.BountyStatus",
+    "BountyTypeEnum": "bounties.models.BountyType",
+    "DenominationEnum": "bounties.models.Denomination",
+    "PotEntryKindEnum": "bounties.models.PotEntryKind",
+    "VerificationStatusEnum": "bounties.models.VerificationStatus",
+    # The registry's connector status keeps the name it had before bounties had a status.
+    "StatusEnum": "connectors_registry.models.InclusionStatus",
+}
 # --- end bounties ---
