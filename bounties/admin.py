@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from bounties.models import Bounty, BountyApplication, BountyEvent, Payout, Pot, PotEntry
+from bounties.services.bounties import bounty_details_update
 from core.admin import ReadOnlyAdminMixin
 
 
@@ -59,6 +60,9 @@ class BountyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # create on /bounties/new/, which logs it
+
+    def save_model(self, request: HttpRequest, obj: Bounty, form: Any, change: bool) -> None:
+        bounty_details_update(bounty=obj, actor=request.user, changed=list(form.changed_data))
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -249,6 +249,29 @@ def bounty_create(
     return bounty
 
 
+EDITABLE = (
+    "title", "description", "bounty_type", "priority", "subject_label", "tracker_id",
+    "issue_url", "acceptance_criteria", "deadline",
+)  # fmt: skip
+
+
+@transaction.atomic
+def bounty_details_update(*, bounty: Bounty, actor: Actor, changed: list[str]) -> Bounty:
+    """Save staff's corrections to a bounty's description fields (never its status, money or
+    assignee) and log which fields changed."""
+    require_staff(actor, doing="edit bounties")
+    fields = [f for f in changed if f in EDITABLE]
+    refused = sorted(set(changed) - set(EDITABLE))
+    if refused:
+        raise BountyError(f"{', '.join(refused)} change only through the bounty's moves.")
+    if not fields:
+        return bounty
+    bounty.full_clean(validate_constraints=False)
+    bounty.save(update_fields=[*fields, "updated_at"])
+    _event(bounty, BountyEventKind.EDITED, actor=actor, note=f"Changed: {', '.join(fields)}.")
+    return bounty
+
+
 def _issue_number(issue_url: str) -> str:
     """The tracker's Bounty ID is the GitHub issue number."""
     match = re.match(r"^https://github\.com/[^/]+/[^/]+/issues/(\d+)/?$", (issue_url or "").strip())

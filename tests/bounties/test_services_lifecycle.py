@@ -693,3 +693,44 @@ def test_pay_an_assignee_without_a_wallet_needs_an_address(pot, make_bounty, sta
     )
 
     assert payout.recipient_address == "0x" + "ab" * 20
+
+
+def test_staff_edits_to_descriptions_are_logged(drive, pot, make_bounty, staff):
+    bounty = drive.to(make_bounty(), "open")
+    bounty.title = "Clearer title"
+
+    lifecycle.bounty_details_update(bounty=bounty, actor=staff, changed=["title"])
+
+    bounty.refresh_from_db()
+    assert bounty.title == "Clearer title"
+    event = bounty.events.latest("id")
+    assert (event.kind, event.actor, event.note) == ("edited", staff, "Changed: title.")
+
+
+def test_money_and_status_are_not_edited_directly(drive, pot, make_bounty, staff, maintainer):
+    bounty = drive.to(make_bounty(), "open")
+
+    with pytest.raises(BountyError, match="amount, status change only through the bounty's moves"):
+        lifecycle.bounty_details_update(bounty=bounty, actor=staff, changed=["status", "amount"])
+    with pytest.raises(NotAllowed):
+        lifecycle.bounty_details_update(bounty=bounty, actor=maintainer.user, changed=["title"])
+
+
+def test_admin_edit_goes_through_the_service(client, drive, pot, make_bounty):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    bounty = drive.to(make_bounty(), "open")
+    client.force_login(admin)
+    page = client.get(f"/admin/bounties/bounty/{bounty.pk}/change/")
+    assert page.status_code == 200
+
+    form = page.context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k in form.fields}
+    data.update({"title": "Edited in admin", "deadline": ""})
+    for prefix in ("applications", "events"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    response = client.post(f"/admin/bounties/bounty/{bounty.pk}/change/", data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert bounty.events.latest("id").note == "Changed: title."
