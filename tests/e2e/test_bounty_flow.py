@@ -42,9 +42,17 @@ def open_bounty(site) -> Bounty:
     return lifecycle.bounty_fund(bounty=bounty, actor=staff)
 
 
-def staff_page(browser: Browser, site) -> Page:
-    """A second browser, signed in to the admin as staff."""
-    page = browser.new_context().new_page()
+@pytest.fixture
+def staff_context(browser: Browser):
+    """A second browser for staff, closed before the live server stops."""
+    context = browser.new_context()
+    yield context
+    context.close()
+
+
+def staff_page(context, site) -> Page:
+    """Staff signed in to the admin in their own browser."""
+    page = context.new_page()
     page.goto(site.url + "/admin/login/")
     page.get_by_label("Username").fill("foundation")
     page.get_by_label("Password").fill(PASSWORD)
@@ -54,7 +62,7 @@ def staff_page(browser: Browser, site) -> Page:
 
 
 def test_apply_assign_submit_shows_in_submitted(
-    page: Page, browser, site, open_bounty, devchain, settings
+    page: Page, staff_context, site, open_bounty, devchain, settings
 ):
     holder = devchain.chain.info.holders[2]
     bounty_url = f"{site.url}/bounties/{open_bounty.pk}/"
@@ -79,7 +87,7 @@ def test_apply_assign_submit_shows_in_submitted(
     expect(page.get_by_text("You applied.")).to_be_visible()
 
     # and staff assign them from the applicants
-    staff = staff_page(browser, site)
+    staff = staff_page(staff_context, site)
     staff.goto(bounty_url)
     expect(staff.get_by_role("complementary").get_by_text("I maintain the Kraken")).to_be_visible()
     staff.get_by_label("Assign to").select_option(label="Carol Dev (applied)")
