@@ -5,6 +5,7 @@ embedded defaults for development, ``test.py`` those for the test suite and
 ``production.py`` only hardens.
 """
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -210,6 +211,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # --- bounties (beat entries) ---
+    "sync-pot-credits": {
+        "task": "bounties.tasks.pot_credits_sync_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    "flag-idle-bounties": {
+        "task": "bounties.tasks.bounties_flag_idle_task",
+        "schedule": crontab(minute=23),
+        "options": {"expires": 3000},
+    },
+    # --- end bounties ---
     "purge-old-heartbeats": {
         "task": "health.tasks.heartbeat_purge_task",
         "schedule": crontab(minute=17, hour=3),
@@ -339,3 +352,37 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- bounties (pots, bounties, payouts) -------------------------------------------------
+# The Foundation's handling fee, in percent of the bounty amount (DOMAIN.md 5.4); the rest
+# is the developer portion.
+def _bounty_fee_percent(name: str, default: str) -> Decimal:
+    raw = env.str(name, default=default).strip()
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number of percent.") from None
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
+        raise ImproperlyConfigured(f"{name}={raw!r} must be between 0 and 100.")
+    return value
+
+
+BOUNTY_FEE_PERCENT = {
+    "HBOT": _bounty_fee_percent("BOUNTY_FEE_PERCENT_HBOT", "10"),
+    "USDC": _bounty_fee_percent("BOUNTY_FEE_PERCENT_STABLECOIN", "20"),
+    "USDT": _bounty_fee_percent("BOUNTY_FEE_PERCENT_STABLECOIN", "20"),
+}
+# An assignee with no sign of work for this many days is flagged idle (beat, hourly);
+# staff may then reassign the bounty.
+BOUNTY_IDLE_DAYS = env.int("BOUNTY_IDLE_DAYS", default=7)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
+    "BountyStatusEnum": "bounties.models.BountyStatus",
+    "BountyTypeEnum": "bounties.models.BountyType",
+    "DenominationEnum": "bounties.models.Denomination",
+    "PotEntryKindEnum": "bounties.models.PotEntryKind",
+    "VerificationStatusEnum": "bounties.models.VerificationStatus",
+    # The registry's connector status keeps the name it had before bounties had a status.
+    "StatusEnum": "connectors_registry.models.InclusionStatus",
+}
+# --- end bounties ---
