@@ -9,7 +9,9 @@ PY     := $(BIN)/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # With ETH_RPC_URL set (e.g. mainnet), the local dev chain is not started.
-PROCESSES ?= $(if $(ETH_RPC_URL),web worker beat,chain web worker beat)
+PROCESSES ?= $(if $(ETH_RPC_URL),web worker beat,chain web worker beat)$(HEALTH_PROCESSES)
+# health: HEALTH_USE_SIMULATOR=true also starts the exchange simulator, which the checks probe.
+HEALTH_PROCESSES := $(if $(filter true 1 yes on,$(HEALTH_USE_SIMULATOR)), exchange_sim)
 
 .PHONY: run test install lint format typecheck pytest lock browser-deps clean
 
@@ -32,6 +34,7 @@ run: install
 	@echo
 	@echo "  Connector Hub: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs/)"
 	@echo "  Chain: $(if $(ETH_RPC_URL),ETH_RPC_URL as set in the environment,local dev chain on http://127.0.0.1:8545 (demo HBOT; keys printed below))"
+	@echo "  Exchanges: $(if $(filter true 1 yes on,$(HEALTH_USE_SIMULATOR)),the exchange simulator on $${HEALTH_SIMULATOR_URL:-http://127.0.0.1:8765} (offline),the live exchanges (HEALTH_USE_SIMULATOR=true for the offline simulator))"
 	@echo "  Ctrl-C stops everything."
 	@echo
 	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) SEED_DEMO=$(if $(ETH_RPC_URL),,1) $(BIN)/honcho -f Procfile.dev start $(PROCESSES)

@@ -5,11 +5,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 api_v1 = [
     path("", include("connectors_registry.api_urls")),
     path("", include("governance.api_urls")),
+    path("health/", include("health.api_urls")),  # health (issue 6)
+    path("", include("bounties.api_urls")),  # bounties
 ]
 
 urlpatterns = [
     path("", include("connectors_registry.urls")),
     path("", include("governance.urls")),
+    path("", include("health.urls")),  # health (issue 6): status page, badges, feed, metrics
+    path("", include("bounties.urls")),  # bounties
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

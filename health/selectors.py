@@ -1,18 +1,59 @@
-"""Reads of the health app."""
+"""Reads of the health app: the status page, a connector's panel, the API, metrics.
+
+The status page is read in a fixed number of queries whatever the number of connectors:
+connectors with their checks, 90 days of daily rollups, 24 hours of hourly rollups, recent
+incidents and maintenance, each in one query, and grouped in Python.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Max
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from health.models import WorkerHeartbeat
+from connectors_registry.models import Connector, ConnectorType, InclusionStatus
+from health.models import (
+    CheckResult,
+    HealthCheck,
+    HealthStatus,
+    Incident,
+    IncidentNote,
+    MaintenanceWindow,
+    UptimeDaily,
+    UptimeHourly,
+    WorkerHeartbeat,
+)
+from health.probes import (
+    check_is_monitored,
+    check_trading_pair,
+    default_probe_id,
+    probe_endpoints,
+)
 
 STALE_AFTER = timedelta(minutes=3)
+UPTIME_DAYS = 90
+SPARKLINE_HOURS = 24
+NOT_MONITORED = "not_monitored"
+DISPLAY_LABELS = {
+    **dict(HealthStatus.choices),
+    NOT_MONITORED: "Not monitored",
+}
+# The page's headline, worst first.
+SEVERITY = [
+    HealthStatus.DOWN,
+    HealthStatus.DEGRADED,
+    HealthStatus.MAINTENANCE,
+    HealthStatus.UNKNOWN,
+    HealthStatus.OPERATIONAL,
+]
 
 
+# -- worker freshness (every page's footer) ----------------------------------------------
 @dataclass(frozen=True)
 class WorkerFreshness:
     last_seen_at: datetime | None
@@ -24,3 +65,352 @@ def worker_freshness() -> WorkerFreshness:
     last_seen = WorkerHeartbeat.objects.aggregate(last=Max("last_seen_at"))["last"]
     stale = last_seen is None or timezone.now() - last_seen > STALE_AFTER
     return WorkerFreshness(last_seen_at=last_seen, is_stale=stale)
+
+
+# -- uptime ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DayCell:
+    day: date
+    slots: int
+    up: int
+    degraded: int
+    down: int
+
+    @property
+    def ratio(self) -> float | None:
+        """Share of checked slots that were not down (degraded still works)."""
+        return (self.up + self.degraded) / self.slots if self.slots else None
+
+    @property
+    def level(self) -> str:
+        if not self.slots:
+            return "none"
+        if self.down / self.slots > 0.05:
+            return "down"
+        if self.down:
+            return "partial"
+        if self.degraded:
+            return "degraded"
+        return "up"
+
+    @property
+    def label(self) -> str:
+        if not self.slots:
+            return f"{self.day:%d %b %Y}: no data"
+        ratio = self.ratio or 0.0
+        return (
+            f"{self.day:%d %b %Y}: {ratio:.2%} up "
+            f"({self.down} down, {self.degraded} degraded of {self.slots} checks)"
+        )
+
+
+@dataclass(frozen=True)
+class Uptime:
+    days: list[DayCell]
+
+    def ratio(self, last_days: int) -> float | None:
+        cells = [c for c in self.days[-last_days:] if c.slots]
+        slots = sum(c.slots for c in cells)
+        if not slots:
+            return None
+        return sum(c.up + c.degraded for c in cells) / slots
+
+
+def _uptime(rows: list[UptimeDaily], *, today: date) -> Uptime:
+    by_day = {row.day: row for row in rows}
+    days = []
+    for offset in range(UPTIME_DAYS - 1, -1, -1):
+        day = today - timedelta(days=offset)
+        row = by_day.get(day)
+        days.append(
+            DayCell(day, row.slots, row.up, row.degraded, row.down)
+            if row
+            else DayCell(day, 0, 0, 0, 0)
+        )
+    return Uptime(days)
+
+
+def _latency(rows: list[UptimeHourly], *, now: datetime) -> list[int | None]:
+    """Average latency per hour for the last 24 hours, oldest first (None: no data)."""
+    start = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(
+        hours=SPARKLINE_HOURS - 1
+    )
+    by_hour = {row.hour: row for row in rows}
+    points: list[int | None] = []
+    for offset in range(SPARKLINE_HOURS):
+        row = by_hour.get(start + timedelta(hours=offset))
+        points.append(
+            round(row.latency_sum_ms / row.latency_count) if row and row.latency_count else None
+        )
+    return points
+
+
+# -- the status page ---------------------------------------------------------------------
+@dataclass
+class ConnectorHealth:
+    connector: Connector
+    check: HealthCheck | None
+    monitored: bool
+    uptime: Uptime
+    latency: list[int | None]
+    open_incident: Incident | None = None
+
+    @property
+    def display_status(self) -> str:
+        if self.check is None or not self.monitored:
+            return NOT_MONITORED
+        return self.check.status
+
+    @property
+    def display_label(self) -> str:
+        return DISPLAY_LABELS[self.display_status]
+
+    @property
+    def uptime_30d(self) -> float | None:
+        return self.uptime.ratio(30)
+
+    @property
+    def uptime_90d(self) -> float | None:
+        return self.uptime.ratio(UPTIME_DAYS)
+
+    @property
+    def latest_latency(self) -> int | None:
+        return next((p for p in reversed(self.latency) if p is not None), None)
+
+
+@dataclass
+class TypeGroup:
+    key: str
+    label: str
+    rows: list[ConnectorHealth] = field(default_factory=list)
+
+    @property
+    def monitored(self) -> list[ConnectorHealth]:
+        return [row for row in self.rows if row.monitored]
+
+    @property
+    def unmonitored(self) -> list[ConnectorHealth]:
+        return [row for row in self.rows if not row.monitored]
+
+
+@dataclass
+class StatusPage:
+    groups: list[TypeGroup]
+    open_incidents: list[Incident]
+    recent_incidents: list[Incident]
+    maintenance: list[MaintenanceWindow]
+    generated_at: datetime
+
+    @property
+    def rows(self) -> list[ConnectorHealth]:
+        return [row for group in self.groups for row in group.rows]
+
+    @property
+    def headline(self) -> str:
+        """The worst status among monitored connectors."""
+        statuses = {row.display_status for row in self.rows}
+        return next((s for s in SEVERITY if s in statuses), NOT_MONITORED)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for row in self.rows:
+            counts[row.display_status] += 1
+        return dict(counts)
+
+
+def status_page(*, now: datetime | None = None) -> StatusPage:
+    now = now or timezone.now()
+    today = now.astimezone(UTC).date()
+    connectors = list(
+        Connector.objects.exclude(status=InclusionStatus.REMOVED)
+        .select_related("exchange", "health_check")
+        .order_by(Lower("exchange__name"), "connector_id", "sub_type")
+    )
+    daily: dict[int, list[UptimeDaily]] = defaultdict(list)
+    for row in UptimeDaily.objects.filter(day__gt=today - timedelta(days=UPTIME_DAYS)):
+        daily[row.health_check_id].append(row)
+    hourly: dict[int, list[UptimeHourly]] = defaultdict(list)
+    for hour_row in UptimeHourly.objects.filter(
+        hour__gte=now - timedelta(hours=SPARKLINE_HOURS + 1)
+    ):
+        hourly[hour_row.health_check_id].append(hour_row)
+    incidents = list(
+        Incident.objects.select_related("health_check__connector")
+        .prefetch_related("notes")
+        .filter(Q(opened_at__gte=now - timedelta(days=UPTIME_DAYS)) | Q(resolved_at__isnull=True))
+        .order_by("-opened_at")[:200]
+    )
+    open_by_check = {i.health_check_id: i for i in incidents if i.resolved_at is None}
+    groups = {key: TypeGroup(key, str(label)) for key, label in ConnectorType.choices}
+    for connector in connectors:
+        # before the first sweep makes its row, show what the check will be (unknown)
+        check = getattr(connector, "health_check", None) or HealthCheck(
+            connector=connector, probe_id=default_probe_id(connector=connector)
+        )
+        check_id = check.pk or 0
+        groups[connector.connector_type].rows.append(
+            ConnectorHealth(
+                connector=connector,
+                check=check,
+                monitored=check is not None and check_is_monitored(check=check),
+                uptime=_uptime(daily.get(check_id, []), today=today),
+                latency=_latency(hourly.get(check_id, []), now=now),
+                open_incident=open_by_check.get(check_id),
+            )
+        )
+    maintenance = list(
+        MaintenanceWindow.objects.select_related("health_check__connector")
+        .filter(ends_at__gt=now)
+        .order_by("starts_at")[:50]
+    )
+    return StatusPage(
+        groups=[g for g in groups.values() if g.rows],
+        open_incidents=[i for i in incidents if i.resolved_at is None],
+        recent_incidents=incidents[:30],
+        maintenance=maintenance,
+        generated_at=now,
+    )
+
+
+# -- one connector -----------------------------------------------------------------------
+@dataclass
+class ConnectorPanel:
+    health: ConnectorHealth
+    latest_results: list[CheckResult]
+    incidents: list[Incident]
+    maintenance: list[MaintenanceWindow]
+    trading_pair: str
+    rest_url: str
+    ws_url: str
+
+
+def connector_panel(*, connector: Connector, now: datetime | None = None) -> ConnectorPanel:
+    """The connector page's health panel; its check row is made on first view."""
+    now = now or timezone.now()
+    check = HealthCheck.objects.filter(connector=connector).first()
+    if check is None:  # the next sweep creates it; until then, show what it will be
+        check = HealthCheck(connector=connector, probe_id=default_probe_id(connector=connector))
+    today = now.astimezone(UTC).date()
+    saved = check.pk is not None
+    daily = (
+        list(
+            UptimeDaily.objects.filter(
+                health_check=check, day__gt=today - timedelta(days=UPTIME_DAYS)
+            )
+        )
+        if saved
+        else []
+    )
+    hourly = (
+        list(
+            UptimeHourly.objects.filter(
+                health_check=check, hour__gte=now - timedelta(hours=SPARKLINE_HOURS + 1)
+            )
+        )
+        if saved
+        else []
+    )
+    incidents = (
+        list(Incident.objects.filter(health_check=check).order_by("-opened_at")[:5])
+        if saved
+        else []
+    )
+    monitored = check_is_monitored(check=check)
+    endpoints = probe_endpoints(check=check) if monitored else None
+    return ConnectorPanel(
+        health=ConnectorHealth(
+            connector=connector,
+            check=check,
+            monitored=monitored,
+            uptime=_uptime(daily, today=today),
+            latency=_latency(hourly, now=now),
+            open_incident=next((i for i in incidents if i.resolved_at is None), None),
+        ),
+        latest_results=latest_results(check=check) if saved else [],
+        incidents=incidents,
+        maintenance=list(
+            MaintenanceWindow.objects.filter(health_check=check, ends_at__gt=now).order_by(
+                "starts_at"
+            )[:5]
+        )
+        if saved
+        else [],
+        trading_pair=check_trading_pair(check=check) if monitored else "",
+        rest_url=endpoints.rest_url if endpoints else "",
+        ws_url=endpoints.ws_url if endpoints else "",
+    )
+
+
+def latest_results(*, check: HealthCheck, limit: int = 10) -> list[CheckResult]:
+    """The newest result of each region first, then the rest, newest first."""
+    return list(CheckResult.objects.filter(health_check=check).order_by("-finished_at")[:limit])
+
+
+# -- incidents ---------------------------------------------------------------------------
+def incident_list() -> QuerySet[Incident]:
+    return (
+        Incident.objects.select_related("health_check__connector")
+        .prefetch_related("notes")
+        .order_by("-opened_at")
+    )
+
+
+def incident_get(*, pk: int) -> Incident:
+    return get_object_or_404(
+        Incident.objects.select_related("health_check__connector__exchange").prefetch_related(
+            Prefetch("notes", queryset=IncidentNote.objects.select_related("author"))
+        ),
+        pk=pk,
+    )
+
+
+# -- metrics -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MetricRow:
+    address: str
+    connector_type: str
+    status: str
+    monitored: bool
+    last_result_at: datetime | None
+    last_latency_ms: int | None
+    step_latencies_ms: dict[str, int]
+
+
+def metric_rows() -> list[MetricRow]:
+    """Per-connector status and the latest check's latencies, in one query (the check row
+    keeps its latest result's numbers, so a scrape never scans the results table)."""
+    return [
+        MetricRow(
+            address=c.connector.address,
+            connector_type=c.connector.connector_type,
+            status=c.status,
+            monitored=check_is_monitored(check=c),
+            last_result_at=c.last_result_at,
+            last_latency_ms=c.last_latency_ms,
+            step_latencies_ms=c.last_step_latencies_ms or {},
+        )
+        for c in HealthCheck.objects.select_related("connector")
+    ]
+
+
+# -- badges ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BadgeHealth:
+    label: str
+    status: str
+
+
+def badge_health(*, slug: str) -> BadgeHealth:
+    """A connector by its registry slug (``binance_perpetual``, ``uniswap-clmm``)."""
+    connector = get_object_or_404(Connector.objects.select_related("health_check"), slug=slug)
+    check = getattr(connector, "health_check", None)
+    if check is None or not check_is_monitored(check=check):
+        return BadgeHealth(label=connector.address, status=NOT_MONITORED)
+    return BadgeHealth(label=connector.address, status=check.status)
+
+
+def connector_by_slug(*, slug: str) -> Connector:
+    return get_object_or_404(
+        Connector.objects.select_related("exchange", "health_check"), slug=slug
+    )

@@ -5,6 +5,7 @@ embedded defaults for development, ``test.py`` those for the test suite and
 ``production.py`` only hardens.
 """
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -210,6 +211,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # --- bounties (beat entries) ---
+    "sync-pot-credits": {
+        "task": "bounties.tasks.pot_credits_sync_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    "flag-idle-bounties": {
+        "task": "bounties.tasks.bounties_flag_idle_task",
+        "schedule": crontab(minute=23),
+        "options": {"expires": 3000},
+    },
+    # --- end bounties ---
     "purge-old-heartbeats": {
         "task": "health.tasks.heartbeat_purge_task",
         "schedule": crontab(minute=17, hour=3),
@@ -285,3 +298,91 @@ GOVERNANCE_HISTORY_PATH = env.path(
     "GOVERNANCE_HISTORY_PATH",
     default=str(BASE_DIR / "governance" / "data" / "governance_history.json"),
 )
+
+# --- health: connector checks, status, alerts (issue 6) ---------------------------------
+# Which queue this region's sweep and checks go to (each region consumes its own).
+HEALTH_QUEUE = env.str("HEALTH_QUEUE", default="") or None
+HEALTH_DEFAULT_INTERVAL_SECONDS = env.int("HEALTH_DEFAULT_INTERVAL_SECONDS", default=60)
+HEALTH_SWEEP_SECONDS = env.float("HEALTH_SWEEP_SECONDS", default=10.0)
+HEALTH_HTTP_TIMEOUT = env.float("HEALTH_HTTP_TIMEOUT", default=5.0)
+HEALTH_WS_TIMEOUT = env.float("HEALTH_WS_TIMEOUT", default=10.0)
+HEALTH_CHECK_DEADLINE_SECONDS = env.float("HEALTH_CHECK_DEADLINE_SECONDS", default=30.0)
+HEALTH_MAX_CLOCK_SKEW_SECONDS = env.float("HEALTH_MAX_CLOCK_SKEW_SECONDS", default=5.0)
+HEALTH_MAX_DATA_AGE_SECONDS = env.float("HEALTH_MAX_DATA_AGE_SECONDS", default=60.0)
+HEALTH_DEGRADED_LATENCY_MS = env.int("HEALTH_DEGRADED_LATENCY_MS", default=2000)
+# Hysteresis: consecutive observations needed to leave operational / to return to it.
+HEALTH_FAILURE_THRESHOLD = env.int("HEALTH_FAILURE_THRESHOLD", default=2)
+HEALTH_RECOVERY_THRESHOLD = env.int("HEALTH_RECOVERY_THRESHOLD", default=2)
+HEALTH_RESULT_RETENTION_DAYS = env.int("HEALTH_RESULT_RETENTION_DAYS", default=14)
+HEALTH_HOURLY_RETENTION_DAYS = env.int("HEALTH_HOURLY_RETENTION_DAYS", default=90)
+# {"binance": {"rest": "https://...", "ws": "wss://..."}}; the admin's per-check URLs win.
+HEALTH_ENDPOINT_OVERRIDES: dict[str, dict[str, str]] = env.json(
+    "HEALTH_ENDPOINT_OVERRIDES", default={}
+)
+HEALTH_USE_SIMULATOR = env_bool("HEALTH_USE_SIMULATOR", default=False)
+HEALTH_SIMULATOR_URL = env.str("HEALTH_SIMULATOR_URL", default="http://127.0.0.1:8765")
+GATEWAY_URL = env.str("GATEWAY_URL", default="")
+HEALTH_ALERTS_ENABLED = env_bool("HEALTH_ALERTS_ENABLED", default=True)
+HEALTH_ALERT_TIMEOUT = env.float("HEALTH_ALERT_TIMEOUT", default=10.0)
+HEALTH_ALERT_MAX_RETRIES = env.int("HEALTH_ALERT_MAX_RETRIES", default=6)
+HEALTH_PUBLIC_URL = env.str("HEALTH_PUBLIC_URL", default="")
+HEALTH_STATUS_PAGE_CACHE_SECONDS = env.int("HEALTH_STATUS_PAGE_CACHE_SECONDS", default=30)
+_health_task_options = {"queue": HEALTH_QUEUE} if HEALTH_QUEUE else {}
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "health-sweep": {
+            "task": "health.tasks.health_sweep_task",
+            "schedule": HEALTH_SWEEP_SECONDS,
+            "options": {"expires": HEALTH_SWEEP_SECONDS * 0.9, **_health_task_options},
+        },
+        "health-rollup": {
+            "task": "health.tasks.uptime_rollup_task",
+            "schedule": 300.0,
+            "options": {"expires": 290},
+        },
+        "health-alerts-requeue": {
+            "task": "health.tasks.alert_deliveries_requeue_task",
+            "schedule": 120.0,
+            "options": {"expires": 110},
+        },
+        "health-purge": {
+            "task": "health.tasks.health_history_purge_task",
+            "schedule": crontab(minute=29, hour=3),
+            "options": {"expires": 3600},
+        },
+    }
+)
+
+# --- bounties (pots, bounties, payouts) -------------------------------------------------
+# The Foundation's handling fee, in percent of the bounty amount (DOMAIN.md 5.4); the rest
+# is the developer portion.
+def _bounty_fee_percent(name: str, default: str) -> Decimal:
+    raw = env.str(name, default=default).strip()
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number of percent.") from None
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
+        raise ImproperlyConfigured(f"{name}={raw!r} must be between 0 and 100.")
+    return value
+
+
+BOUNTY_FEE_PERCENT = {
+    "HBOT": _bounty_fee_percent("BOUNTY_FEE_PERCENT_HBOT", "10"),
+    "USDC": _bounty_fee_percent("BOUNTY_FEE_PERCENT_STABLECOIN", "20"),
+    "USDT": _bounty_fee_percent("BOUNTY_FEE_PERCENT_STABLECOIN", "20"),
+}
+# An assignee with no sign of work for this many days is flagged idle (beat, hourly);
+# staff may then reassign the bounty.
+BOUNTY_IDLE_DAYS = env.int("BOUNTY_IDLE_DAYS", default=7)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
+    "BountyStatusEnum": "bounties.models.BountyStatus",
+    "BountyTypeEnum": "bounties.models.BountyType",
+    "DenominationEnum": "bounties.models.Denomination",
+    "PotEntryKindEnum": "bounties.models.PotEntryKind",
+    "VerificationStatusEnum": "bounties.models.VerificationStatus",
+    # The registry's connector status keeps the name it had before bounties had a status.
+    "StatusEnum": "connectors_registry.models.InclusionStatus",
+}
+# --- end bounties ---

@@ -33,3 +33,13 @@ ETH_CONFIRMATIONS = 0
 ETH_RPC_RETRIES = 2
 ETH_RPC_BACKOFF = 0.01
 ETH_RPC_TIMEOUT = env.float("ETH_RPC_TIMEOUT", default=5.0)
+
+# --- health (issue 6): fast bounds for the simulator on loopback; no real endpoints ------
+HEALTH_HTTP_TIMEOUT = 2.0
+HEALTH_WS_TIMEOUT = 2.0
+HEALTH_CHECK_DEADLINE_SECONDS = 10.0
+HEALTH_USE_SIMULATOR = False
+HEALTH_ENDPOINT_OVERRIDES = {}
+GATEWAY_URL = ""
+HEALTH_STATUS_PAGE_CACHE_SECONDS = 0
+HEALTH_PUBLIC_URL = "https://hub.example.org"

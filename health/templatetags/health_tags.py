@@ -1,10 +1,200 @@
-from django import template
+"""Template helpers of the health app: the footer's worker freshness, a connector's health
+panel, and the server-rendered SVG charts (uptime bars, latency sparklines)."""
 
-from health.selectors import WorkerFreshness, worker_freshness
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from connectors_registry.models import Connector
+from health.selectors import (
+    DISPLAY_LABELS,
+    ConnectorPanel,
+    Uptime,
+    WorkerFreshness,
+    connector_panel,
+    worker_freshness,
+)
 
 register = template.Library()
+
+BAR_WIDTH = 3.4
+BAR_STEP = 5
+BAR_HEIGHT = 28
+SPARK_WIDTH = 120
+SPARK_HEIGHT = 28
 
 
 @register.simple_tag
 def workers_freshness() -> WorkerFreshness:
     return worker_freshness()
+
+
+@register.simple_tag
+def connector_health(connector: Connector) -> ConnectorPanel:
+    """The connector page's health panel (the registry app includes the template only)."""
+    return connector_panel(connector=connector)
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return DISPLAY_LABELS.get(status, status)
+
+
+@register.filter
+def percent(ratio: float | None, digits: int = 2) -> str:
+    if ratio is None:
+        return "n/a"
+    return f"{ratio * 100:.{digits}f}%"
+
+
+@register.simple_tag
+def uptime_bars(uptime: Uptime, label: str = "") -> SafeString:
+    """One bar per day, oldest left; colour by the day's worst slots; a tooltip per bar."""
+    bars = format_html_join(
+        "",
+        '<rect class="bar bar-{}" x="{}" y="0" width="{}" height="{}" rx="1">'
+        "<title>{}</title></rect>",
+        (
+            (cell.level, f"{index * BAR_STEP:.1f}", BAR_WIDTH, BAR_HEIGHT, cell.label)
+            for index, cell in enumerate(uptime.days)
+        ),
+    )
+    ratio = uptime.ratio(len(uptime.days))
+    summary = f"{ratio:.2%}" if ratio is not None else "no data"
+    width = len(uptime.days) * BAR_STEP
+    return format_html(
+        '<svg class="uptime-bars" viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" '
+        'aria-label="{}{} days of uptime: {}">{}</svg>',
+        width,
+        BAR_HEIGHT,
+        f"{label}: " if label else "",
+        len(uptime.days),
+        summary,
+        bars,
+    )
+
+
+LEVELS = ("none", "up", "degraded", "partial", "down")
+
+
+@register.simple_tag
+def uptime_bar_defs() -> SafeString:
+    """Once per page: one bar pattern per level, so a run of like days is a single rect."""
+    patterns = format_html_join(
+        "",
+        '<pattern id="uptime-{}" width="{}" height="{}" patternUnits="userSpaceOnUse">'
+        '<rect class="bar bar-{}" width="{}" height="{}" rx="1"/></pattern>',
+        ((level, BAR_STEP, BAR_HEIGHT, level, BAR_WIDTH, BAR_HEIGHT) for level in LEVELS),
+    )
+    return format_html(
+        '<svg class="svg-defs" width="0" height="0" aria-hidden="true" focusable="false">'
+        "<defs>{}</defs></svg>",
+        patterns,
+    )
+
+
+def _runs(uptime: Uptime) -> list[tuple[int, int, str, str]]:
+    """(first index, length, level, tooltip): consecutive days of the same level merge into
+    one bar run with the run's totals (each day's own numbers are on the connector page)."""
+    runs: list[tuple[int, int, str, str]] = []
+    days = uptime.days
+    index = 0
+    while index < len(days):
+        cell = days[index]
+        end = index + 1
+        while end < len(days) and days[end].level == cell.level:
+            end += 1
+        if end - index == 1:
+            label = cell.label
+        else:
+            run = Uptime(days[index:end])
+            span = f"{days[index].day:%d %b} to {days[end - 1].day:%d %b %Y}"
+            ratio = run.ratio(end - index)
+            checks = sum(c.slots for c in days[index:end])
+            down = sum(c.down for c in days[index:end])
+            label = (
+                f"{span}: no data"
+                if ratio is None
+                else f"{span}: {ratio:.2%} up ({down:,} down of {checks:,} checks)"
+            )
+        runs.append((index, end - index, cell.level, label))
+        index = end
+    return runs
+
+
+@register.simple_tag
+def uptime_bars_compact(uptime: Uptime, label: str = "") -> SafeString:
+    """The status page's bars: like days drawn as one patterned rect (needs uptime_bar_defs
+    on the page), so 200 connectors stay a light page."""
+    rects = format_html_join(
+        "",
+        '<rect class="run run-{}" x="{}" width="{}" height="{}" fill="url(#uptime-{})">'
+        "<title>{}</title></rect>",
+        (
+            (level, start * BAR_STEP, length * BAR_STEP, BAR_HEIGHT, level, tooltip)
+            for start, length, level, tooltip in _runs(uptime)
+        ),
+    )
+    ratio = uptime.ratio(len(uptime.days))
+    summary = f"{ratio:.2%}" if ratio is not None else "no data"
+    return format_html(
+        '<svg class="uptime-bars" viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" '
+        'aria-label="{}{} days of uptime: {}">{}</svg>',
+        len(uptime.days) * BAR_STEP,
+        BAR_HEIGHT,
+        f"{label}: " if label else "",
+        len(uptime.days),
+        summary,
+        rects,
+    )
+
+
+@register.simple_tag
+def sparkline(points: list[int | None], label: str = "") -> SafeString:
+    """Average check latency per hour as a line; gaps where there was no data."""
+    values = [p for p in points if p is not None]
+    if not values:
+        return format_html(
+            '<svg class="sparkline is-empty" viewBox="0 0 {} {}" role="img" aria-label="{}">'
+            '<line x1="0" y1="{}" x2="{}" y2="{}"/></svg>',
+            SPARK_WIDTH,
+            SPARK_HEIGHT,
+            f"{label}: no latency data" if label else "no latency data",
+            SPARK_HEIGHT - 2,
+            SPARK_WIDTH,
+            SPARK_HEIGHT - 2,
+        )
+    top = max(values) * 1.15 or 1  # headroom, so the peak is not cut by the edge
+    step = SPARK_WIDTH / max(len(points) - 1, 1)
+    segments: list[list[str]] = [[]]
+    last_xy = ("0", "0")
+    for index, point in enumerate(points):
+        if point is None:
+            if segments[-1]:
+                segments.append([])
+            continue
+        x = f"{index * step:.1f}"
+        y = f"{SPARK_HEIGHT - 2 - (point / top) * (SPARK_HEIGHT - 4):.1f}"
+        segments[-1].append(f"{x},{y}")
+        last_xy = (x, y)
+    lines = format_html_join(
+        "", '<polyline points="{}"/>', ((" ".join(seg),) for seg in segments if seg)
+    )
+    description = f"latency over 24 hours: latest {values[-1]} ms, highest {max(values)} ms"
+    return format_html(
+        '<svg class="sparkline" viewBox="0 0 {} {}" role="img" aria-label="{}{}">'
+        '<line class="baseline" x1="0" y1="{}" x2="{}" y2="{}"/>{}'
+        '<circle cx="{}" cy="{}" r="2"/></svg>',
+        SPARK_WIDTH,
+        SPARK_HEIGHT,
+        f"{label}: " if label else "",
+        description,
+        SPARK_HEIGHT - 1,
+        SPARK_WIDTH,
+        SPARK_HEIGHT - 1,
+        lines,
+        last_xy[0],
+        last_xy[1],
+    )

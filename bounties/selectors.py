@@ -1,0 +1,317 @@
+"""Reads of the bounties app: pot totals and history, the board, profiles, the leaderboard."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from bounties.fields import AmountField
+from bounties.models import (
+    ACTIVE,
+    BOARD_COLUMNS,
+    TERMINAL,
+    Bounty,
+    BountyApplication,
+    BountyEvent,
+    BountyStatus,
+    Denomination,
+    Payout,
+    Pot,
+    PotEntry,
+    PotEntryKind,
+)
+from connectors_registry.models import Connector, Maintainer
+
+ZERO = Decimal("0.000000")
+
+
+@dataclass(frozen=True)
+class PotTotals:
+    """One denomination of one pot, summed from its ledger."""
+
+    denomination: str
+    credited: Decimal
+    reserved: Decimal
+    paid_out: Decimal
+    balance: Decimal
+    available: Decimal
+
+
+def _sum(kind: str | tuple[str, ...]) -> Coalesce:
+    kinds = (kind,) if isinstance(kind, str) else kind
+    return Coalesce(
+        Sum("amount", filter=Q(kind__in=kinds)), Value(0, output_field=AmountField()),
+        output_field=AmountField(),
+    )  # fmt: skip
+
+
+def pot_totals(*, pot: Pot) -> dict[str, PotTotals]:
+    """Balance and available amount per denomination, from the sums of the pot's entries.
+
+    balance = credits - payouts; available = credits - reservations + releases; what is
+    reserved for open bounties is the difference.
+    """
+    rows = (
+        PotEntry.objects.filter(pot=pot)
+        .values("denomination")
+        .annotate(
+            credits=_sum((PotEntryKind.ALLOCATION, PotEntryKind.SPONSOR)),
+            reservations=_sum(PotEntryKind.RESERVATION),
+            releases=_sum(PotEntryKind.RELEASE),
+            payouts=_sum(PotEntryKind.PAYOUT),
+        )
+        .order_by("denomination")
+    )
+    totals: dict[str, PotTotals] = {}
+    for row in rows:
+        credits, payouts = row["credits"], row["payouts"]
+        available = credits - row["reservations"] + row["releases"]
+        balance = credits - payouts
+        totals[row["denomination"]] = PotTotals(
+            denomination=row["denomination"],
+            credited=credits,
+            reserved=balance - available,
+            paid_out=payouts,
+            balance=balance,
+            available=available,
+        )
+    return totals
+
+
+def pot_available(*, pot: Pot, denomination: str) -> Decimal:
+    totals = pot_totals(pot=pot).get(denomination)
+    return totals.available if totals else ZERO
+
+
+def pot_list() -> list[tuple[Pot, dict[str, PotTotals]]]:
+    """Every pot with its totals (one aggregate query for all pots)."""
+    pots = list(Pot.objects.select_related("exchange", "connector", "chain"))
+    rows = (
+        PotEntry.objects.values("pot_id", "denomination")
+        .annotate(
+            credits=_sum((PotEntryKind.ALLOCATION, PotEntryKind.SPONSOR)),
+            reservations=_sum(PotEntryKind.RESERVATION),
+            releases=_sum(PotEntryKind.RELEASE),
+            payouts=_sum(PotEntryKind.PAYOUT),
+        )
+        .order_by("pot_id", "denomination")
+    )
+    by_pot: dict[int, dict[str, PotTotals]] = defaultdict(dict)
+    for row in rows:
+        balance = row["credits"] - row["payouts"]
+        available = row["credits"] - row["reservations"] + row["releases"]
+        by_pot[row["pot_id"]][row["denomination"]] = PotTotals(
+            denomination=row["denomination"],
+            credited=row["credits"],
+            reserved=balance - available,
+            paid_out=row["payouts"],
+            balance=balance,
+            available=available,
+        )
+    return [(pot, by_pot.get(pot.pk, {})) for pot in pots]
+
+
+def pot_get(*, slug: str) -> Pot:
+    try:
+        return Pot.objects.select_related("exchange", "connector", "chain").get(slug=slug)
+    except Pot.DoesNotExist:
+        raise Http404(f"No pot {slug!r}.") from None
+
+
+def pot_entries(*, pot: Pot) -> QuerySet[PotEntry]:
+    return (
+        PotEntry.objects.filter(pot=pot)
+        .select_related("bounty", "pot_credit__poll", "pot_credit__proposal", "created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    at: datetime
+    balance: Decimal
+    available: Decimal
+
+
+def pot_history(*, pot: Pot) -> dict[str, list[HistoryPoint]]:
+    """Balance and available amount after every entry, per denomination, oldest first."""
+    history: dict[str, list[HistoryPoint]] = defaultdict(list)
+    entries = (
+        PotEntry.objects.filter(pot=pot)
+        .order_by("denomination", "sequence")
+        .values_list("denomination", "created_at", "balance_after", "available_after")
+    )
+    for denomination, at, balance, available in entries:
+        history[denomination].append(
+            HistoryPoint(at=at, balance=Decimal(balance), available=Decimal(available))
+        )
+    return dict(history)
+
+
+def pots_for_bounty(*, bounty: Bounty) -> list[Pot]:
+    """The pots a bounty may draw on: its connector's, its exchange's, or a chain's that
+    the exchange settles on. A bounty about nothing in the registry may use any pot."""
+    if not (bounty.connector_id or bounty.exchange_id or bounty.chain_id):
+        return list(Pot.objects.all())
+    query = Q()
+    if bounty.connector_id:
+        query |= Q(connector_id=bounty.connector_id)
+    if bounty.exchange_id:
+        query |= Q(exchange_id=bounty.exchange_id) | Q(chain__exchanges__id=bounty.exchange_id)
+    if bounty.chain_id:
+        query |= Q(chain_id=bounty.chain_id)
+    pots = Pot.objects.filter(query).distinct().select_related("exchange", "connector", "chain")
+    rank = {"connector": 0, "exchange": 1, "chain": 2}
+    return sorted(pots, key=lambda p: (rank[p.subject_kind], p.name))
+
+
+# --- bounties ---------------------------------------------------------------------------
+
+
+def bounty_list() -> QuerySet[Bounty]:
+    return Bounty.objects.select_related(
+        "connector", "exchange", "chain", "assignee", "proposal", "pot"
+    ).order_by("-updated_at", "-id")
+
+
+def bounty_get(*, pk: int) -> Bounty:
+    try:
+        return bounty_list().get(pk=pk)
+    except Bounty.DoesNotExist:
+        raise Http404(f"No bounty #{pk}.") from None
+
+
+def bounty_events(*, bounty: Bounty) -> QuerySet[BountyEvent]:
+    return bounty.events.select_related("actor", "maintainer").order_by("created_at", "id")
+
+
+def bounty_applications(*, bounty: Bounty) -> QuerySet[BountyApplication]:
+    return bounty.applications.select_related("maintainer").order_by("created_at", "id")
+
+
+@dataclass
+class BoardColumn:
+    status: str
+    label: str
+    bounties: list[Bounty] = field(default_factory=list)
+
+
+def bounty_board(*, bounties: QuerySet[Bounty], include_closed: bool = False) -> list[BoardColumn]:
+    """Bounties in columns by status, in lifecycle order."""
+    statuses: list[str] = list(BOARD_COLUMNS)
+    if include_closed:
+        statuses += [BountyStatus.CLOSED, BountyStatus.WONT_FIX]
+    columns = {s: BoardColumn(status=s, label=str(BountyStatus(s).label)) for s in statuses}
+    for bounty in bounties.filter(status__in=statuses):
+        columns[bounty.status].bounties.append(bounty)
+    return list(columns.values())
+
+
+def connector_bounty_panels(*, connector: Connector) -> dict[str, Any]:
+    """What the connector page shows: its pots (its own, its exchange's) and its bounties."""
+    pots = list(
+        Pot.objects.filter(Q(connector=connector) | Q(exchange_id=connector.exchange_id))
+        .select_related("exchange", "connector", "chain")
+        .order_by("connector")
+    )
+    pot_rows = [(pot, pot_totals(pot=pot)) for pot in pots]
+    bounties = (
+        bounty_list()
+        .filter(
+            Q(connector=connector) | Q(connector__isnull=True, exchange_id=connector.exchange_id)
+        )
+        .exclude(status__in=TERMINAL)
+    )
+    return {"pots": pot_rows, "bounties": list(bounties[:20])}
+
+
+# --- maintainers ------------------------------------------------------------------------
+
+
+def maintainer_get(*, handle: str) -> Maintainer:
+    """By GitHub handle (case-insensitive), or by id for maintainers without one."""
+    query = Q(github_handle__iexact=handle) if not handle.isdigit() else Q(pk=int(handle))
+    maintainer = Maintainer.objects.filter(query).select_related("user").first()
+    if maintainer is None:
+        raise Http404(f"No maintainer {handle!r}.")
+    return maintainer
+
+
+def maintainer_earnings(*, maintainer: Maintainer) -> dict[str, Decimal]:
+    """What the maintainer was paid, per denomination."""
+    rows = (
+        Payout.objects.filter(maintainer=maintainer)
+        .values("denomination")
+        .annotate(total=Sum("amount_paid"))
+        .order_by("denomination")
+    )
+    return {row["denomination"]: row["total"] for row in rows}
+
+
+def maintainer_bounties(*, maintainer: Maintainer) -> QuerySet[Bounty]:
+    return bounty_list().filter(assignee=maintainer)
+
+
+def maintainer_active_bounties(*, maintainer: Maintainer) -> QuerySet[Bounty]:
+    return bounty_list().filter(assignee=maintainer, status__in=ACTIVE)
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    maintainer: Maintainer
+    paid_bounties: int
+    earnings: dict[str, Decimal]
+
+
+LEADERBOARD_ORDER = {
+    "bounties": "-paid_bounties",
+    "hbot": "-earned_hbot",
+    "usdc": "-earned_usdc",
+    "usdt": "-earned_usdt",
+}
+
+
+def leaderboard(*, order: str = "bounties", limit: int = 100) -> list[LeaderboardRow]:
+    """Maintainers with at least one payout, ranked by paid bounties or by earnings in one
+    denomination (amounts in different currencies are never added together)."""
+
+    def earned(denomination: str) -> Coalesce:
+        return Coalesce(
+            Sum("payouts__amount_paid", filter=Q(payouts__denomination=denomination)),
+            Value(0, output_field=AmountField()), output_field=AmountField(),
+        )  # fmt: skip
+
+    sort = LEADERBOARD_ORDER.get(order, LEADERBOARD_ORDER["bounties"])
+    rows = (
+        Maintainer.objects.annotate(
+            paid_bounties=Count("payouts", distinct=True),
+            earned_hbot=earned(Denomination.HBOT),
+            earned_usdc=earned(Denomination.USDC),
+            earned_usdt=earned(Denomination.USDT),
+        )
+        .filter(paid_bounties__gt=0)
+        .order_by(sort, "-paid_bounties", "display_name")[:limit]
+    )
+    return [
+        LeaderboardRow(
+            maintainer=m,
+            paid_bounties=m.paid_bounties,
+            earnings={
+                d: v
+                for d, v in (
+                    (Denomination.HBOT, m.earned_hbot),
+                    (Denomination.USDC, m.earned_usdc),
+                    (Denomination.USDT, m.earned_usdt),
+                )
+                if v
+            },
+        )
+        for m in rows
+    ]

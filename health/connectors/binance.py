@@ -1,0 +1,129 @@
+"""Binance spot (``binance``) and USDⓈ-M futures (``binance_perpetual``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from health.connectors.base import (
+    ExchangeConnector,
+    Market,
+    OrderBook,
+    ProbeError,
+    StreamKind,
+    StreamMessage,
+    from_millis,
+    levels,
+    pair,
+)
+
+
+def _binance_error(payload: Any) -> None:
+    if isinstance(payload, dict) and "code" in payload and "msg" in payload:
+        raise ProbeError(f"exchange error {payload['code']}: {payload['msg']}")
+
+
+def _stream_event(data: dict[str, Any], channel: str) -> StreamMessage | None:
+    event = data.get("e")
+    if event == "depthUpdate":
+        return StreamMessage(StreamKind.DIFF, channel, from_millis(data["E"]))
+    if event in {"trade", "aggTrade"}:
+        return StreamMessage(StreamKind.TRADE, channel, from_millis(data["T"]))
+    return None
+
+
+class Binance(ExchangeConnector):
+    connector_id = "binance"
+    default_rest_url = "https://api.binance.com"
+    default_ws_url = "wss://stream.binance.com:9443/ws"
+    api = "/api/v3"
+
+    def server_time(self) -> datetime | None:
+        payload = self.get_json(f"{self.api}/time")
+        _binance_error(payload)
+        return from_millis(payload["serverTime"])
+
+    def markets(self) -> list[Market]:
+        payload = self.get_json(f"{self.api}/exchangeInfo")
+        _binance_error(payload)
+        return [
+            Market(
+                symbol=row["symbol"],
+                trading_pair=pair(row["baseAsset"], row["quoteAsset"]),
+                active=row.get("status") == "TRADING" and self._tradable(row),
+            )
+            for row in payload["symbols"]
+        ]
+
+    def _tradable(self, row: dict[str, Any]) -> bool:
+        permission_sets = row.get("permissionSets")
+        if permission_sets is None:
+            return True
+        return any("SPOT" in group for group in permission_sets)
+
+    def order_book(self, market: Market) -> OrderBook:
+        payload = self.get_json(f"{self.api}/depth", {"symbol": market.symbol, "limit": 100})
+        _binance_error(payload)
+        stamp = payload.get("E")
+        return OrderBook(
+            bids=levels(payload["bids"]),
+            asks=levels(payload["asks"]),
+            timestamp=from_millis(stamp) if stamp else None,
+        )
+
+    def stream_first_message(self, market: Market) -> StreamMessage:
+        name = market.symbol.lower()
+        return self.first_stream_message(
+            self.endpoints.ws_url,
+            subscribe=[
+                {"method": "SUBSCRIBE", "params": [f"{name}@depth@100ms"], "id": 1},
+                {"method": "SUBSCRIBE", "params": [f"{name}@trade"], "id": 2},
+            ],
+            parse=self._parse,
+        )
+
+    def _parse(self, message: Any) -> StreamMessage | None:
+        if "error" in message:
+            raise ProbeError(f"subscription rejected: {message['error']}")
+        if "result" in message:  # subscription ack
+            return None
+        return _stream_event(message, f"{message.get('s', '').lower()}@{message.get('e', '')}")
+
+
+class BinancePerpetual(Binance):
+    connector_id = "binance_perpetual"
+    default_rest_url = "https://fapi.binance.com"
+    default_ws_url = "wss://fstream.binance.com/public/stream"
+    api = "/fapi/v1"
+
+    def markets(self) -> list[Market]:
+        payload = self.get_json(f"{self.api}/exchangeInfo")
+        _binance_error(payload)
+        return [
+            Market(
+                symbol=row["symbol"],
+                trading_pair=pair(row["baseAsset"], row["quoteAsset"]),
+                active=row.get("status") == "TRADING"
+                and row.get("contractType") in {"PERPETUAL", "TRADIFI_PERPETUAL"},
+            )
+            for row in payload["symbols"]
+        ]
+
+    def stream_first_message(self, market: Market) -> StreamMessage:
+        # The public/stream route carries depth; it is a combined stream ({stream, data}).
+        return self.first_stream_message(
+            self.endpoints.ws_url,
+            subscribe=[
+                {"method": "SUBSCRIBE", "params": [f"{market.symbol.lower()}@depth"], "id": 1}
+            ],
+            parse=self._parse_combined,
+        )
+
+    def _parse_combined(self, message: Any) -> StreamMessage | None:
+        if "error" in message:
+            raise ProbeError(f"subscription rejected: {message['error']}")
+        if "result" in message:
+            return None
+        if "stream" in message and "data" in message:
+            return _stream_event(message["data"], message["stream"])
+        return None

@@ -1,0 +1,94 @@
+"""MEXC spot (``mexc``). Stream data frames are protobuf; acks and pongs are JSON text."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from health.connectors import protobuf_wire
+from health.connectors.base import (
+    ExchangeConnector,
+    Market,
+    OrderBook,
+    ProbeError,
+    StreamKind,
+    StreamMessage,
+    from_millis,
+    levels,
+    pair,
+)
+
+
+def _mexc_error(payload: Any) -> None:
+    if isinstance(payload, dict) and "code" in payload and "msg" in payload:
+        raise ProbeError(f"exchange error {payload['code']}: {payload['msg']}")
+
+
+def decode_frame(raw: str | bytes) -> Any:
+    if isinstance(raw, bytes):
+        return protobuf_wire.decode_push(raw)
+    return json.loads(raw)
+
+
+class Mexc(ExchangeConnector):
+    connector_id = "mexc"
+    default_rest_url = "https://api.mexc.com"
+    default_ws_url = "wss://wbs-api.mexc.com/ws"
+
+    def server_time(self) -> datetime | None:
+        payload = self.get_json("/api/v3/time")
+        _mexc_error(payload)
+        return from_millis(payload["serverTime"])
+
+    def markets(self) -> list[Market]:
+        payload = self.get_json("/api/v3/exchangeInfo")
+        _mexc_error(payload)
+        return [
+            Market(
+                symbol=row["symbol"],
+                trading_pair=pair(row["baseAsset"], row["quoteAsset"]),
+                active=str(row.get("status")) in {"1", "ENABLED"}
+                and row.get("isSpotTradingAllowed", True),
+            )
+            for row in payload["symbols"]
+        ]
+
+    def order_book(self, market: Market) -> OrderBook:
+        payload = self.get_json("/api/v3/depth", {"symbol": market.symbol, "limit": 20})
+        _mexc_error(payload)
+        stamp = payload.get("timestamp")
+        return OrderBook(
+            bids=levels(payload["bids"]),
+            asks=levels(payload["asks"]),
+            timestamp=from_millis(stamp) if stamp else None,
+        )
+
+    def stream_first_message(self, market: Market) -> StreamMessage:
+        channels = [
+            f"spot@public.aggre.depth.v3.api.pb@100ms@{market.symbol}",
+            f"spot@public.aggre.deals.v3.api.pb@100ms@{market.symbol}",
+        ]
+        return self.first_stream_message(
+            self.endpoints.ws_url,
+            subscribe=[{"method": "SUBSCRIPTION", "params": channels, "id": 1}],
+            decode=decode_frame,
+            parse=_parse,
+        )
+
+
+def _parse(message: Any) -> StreamMessage | None:
+    if "code" in message:  # JSON ack or pong
+        if message["code"] != 0 or "Not Subscribed" in str(message.get("msg", "")):
+            raise ProbeError(f"subscription rejected: {message.get('msg', message)}")
+        return None
+    channel = message.get("channel", "")
+    if "publicAggreDepths" in message:
+        depths = message["publicAggreDepths"]
+        levels(depths["bids"], price="price", size="quantity")
+        levels(depths["asks"], price="price", size="quantity")
+        return StreamMessage(StreamKind.DIFF, channel, from_millis(message["sendTime"]))
+    if "publicAggreDeals" in message:
+        deal = message["publicAggreDeals"]["deals"][0]
+        return StreamMessage(StreamKind.TRADE, channel, from_millis(deal["time"]))
+    return None

@@ -1,0 +1,109 @@
+"""OKX spot (``okx``) and USDT-margined swaps (``okx_perpetual``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from health.connectors.base import (
+    ExchangeConnector,
+    Market,
+    OrderBook,
+    ProbeError,
+    StreamKind,
+    StreamMessage,
+    from_millis,
+    levels,
+    pair,
+)
+
+
+def _data(payload: Any) -> Any:
+    if not isinstance(payload, dict) or str(payload.get("code")) != "0":
+        message = payload.get("msg", payload) if isinstance(payload, dict) else payload
+        raise ProbeError(f"exchange error: {message}")
+    return payload["data"]
+
+
+class Okx(ExchangeConnector):
+    connector_id = "okx"
+    default_rest_url = "https://www.okx.com"
+    default_ws_url = "wss://ws.okx.com:8443/ws/v5/public"
+    inst_type = "SPOT"
+
+    def server_time(self) -> datetime | None:
+        return from_millis(_data(self.get_json("/api/v5/public/time"))[0]["ts"])
+
+    def markets(self) -> list[Market]:
+        rows = _data(self.get_json("/api/v5/public/instruments", {"instType": self.inst_type}))
+        return [self._market(row) for row in rows if self._listed(row)]
+
+    def _listed(self, row: dict[str, Any]) -> bool:
+        return bool(row.get("baseCcy") and row.get("quoteCcy"))
+
+    def _market(self, row: dict[str, Any]) -> Market:
+        return Market(
+            symbol=row["instId"],
+            trading_pair=pair(row["baseCcy"], row["quoteCcy"]),
+            active=row.get("state") == "live",
+        )
+
+    def order_book(self, market: Market) -> OrderBook:
+        book = _data(self.get_json("/api/v5/market/books", {"instId": market.symbol, "sz": 20}))[0]
+        return OrderBook(
+            bids=levels(book["bids"]), asks=levels(book["asks"]), timestamp=from_millis(book["ts"])
+        )
+
+    def stream_first_message(self, market: Market) -> StreamMessage:
+        return self.first_stream_message(
+            self.endpoints.ws_url,
+            subscribe=[
+                {
+                    "op": "subscribe",
+                    "args": [
+                        {"channel": "books", "instId": market.symbol},
+                        {"channel": "trades", "instId": market.symbol},
+                    ],
+                }
+            ],
+            decode=_decode,
+            parse=_parse,
+        )
+
+
+def _decode(raw: str | bytes) -> Any:
+    import json
+
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    return {"pong": True} if text == "pong" else json.loads(text)
+
+
+def _parse(message: Any) -> StreamMessage | None:
+    if message.get("event") == "error":
+        raise ProbeError(f"subscription rejected: {message.get('msg', message)}")
+    if "event" in message or "data" not in message:
+        return None
+    channel = message["arg"]["channel"]
+    data = message["data"][0]
+    if channel == "books":
+        kind = StreamKind.SNAPSHOT if message.get("action") == "snapshot" else StreamKind.DIFF
+        book = OrderBook(levels(data["bids"]), levels(data["asks"]), from_millis(data["ts"]))
+        return StreamMessage(kind, channel, book.timestamp, book if kind == "snapshot" else None)
+    if channel == "trades":
+        return StreamMessage(StreamKind.TRADE, channel, from_millis(data["ts"]))
+    return None
+
+
+class OkxPerpetual(Okx):
+    connector_id = "okx_perpetual"
+    inst_type = "SWAP"
+
+    def _listed(self, row: dict[str, Any]) -> bool:
+        return row.get("ctType") == "linear"
+
+    def _market(self, row: dict[str, Any]) -> Market:
+        return Market(
+            symbol=row["instId"],
+            trading_pair=pair(row["ctValCcy"], row["settleCcy"]),
+            active=row.get("state") == "live",
+        )

@@ -1,0 +1,93 @@
+"""Health pages: the public status page, an incident, badges, the Atom feed, /metrics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.http import require_GET
+
+from health import selectors
+from health.badges import badge_svg
+from health.metrics import render_metrics
+from health.models import Incident
+
+STATUS_PAGE_CACHE_KEY = "health:status-page:v1"
+
+
+@transaction.non_atomic_requests  # read-only: no transaction around a cached page
+@require_GET
+def status_page(request: HttpRequest) -> HttpResponse:
+    """Every connector grouped by type. Anonymous visitors share one cached copy."""
+    seconds = settings.HEALTH_STATUS_PAGE_CACHE_SECONDS
+    shared = seconds > 0 and not request.user.is_authenticated
+    if shared and (cached := cache.get(STATUS_PAGE_CACHE_KEY)) is not None:
+        return HttpResponse(cached)
+    response = render(request, "health/status_page.html", {"page": selectors.status_page()})
+    if shared:
+        cache.set(STATUS_PAGE_CACHE_KEY, response.content, seconds)
+    return response
+
+
+@require_GET
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = selectors.incident_get(pk=pk)
+    return render(request, "health/incident_detail.html", {"incident": incident})
+
+
+@transaction.non_atomic_requests
+@require_GET
+def badge(request: HttpRequest, slug: str) -> HttpResponse:
+    """A shields-style SVG of a connector's status, cached five minutes by clients."""
+    health = selectors.badge_health(slug=slug)
+    response = HttpResponse(
+        badge_svg(label=health.label, status=health.status), content_type="image/svg+xml"
+    )
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@transaction.non_atomic_requests
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    body, content_type = render_metrics()
+    return HttpResponse(body, content_type=content_type)
+
+
+class IncidentFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Connector incidents"
+    subtitle = "Connector Hub: incidents of Hummingbot connectors, as they open and resolve."
+    description_template = "health/feed_incident_description.html"
+
+    def link(self) -> str:
+        return reverse("health:status")
+
+    def items(self) -> list[Incident]:
+        return list(selectors.incident_list()[:50])
+
+    def item_title(self, item: Incident) -> str:
+        state = "resolved" if item.resolved_at else "ongoing"
+        return f"{item.title} ({state})"
+
+    def item_link(self, item: Incident) -> str:
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item: Incident) -> datetime:
+        return item.opened_at
+
+    def item_updateddate(self, item: Incident) -> datetime:
+        return item.resolved_at or item.opened_at
+
+    def item_guid(self, item: Incident) -> str:
+        return f"connector-hub-incident-{item.pk}"
+
+    def item_guid_is_permalink(self, item: Incident) -> bool:
+        return False
