@@ -36,6 +36,7 @@ from bounties.services.payouts import payout_verify
 from bounties.services.pots import pot_sponsor_fund
 from bounties.services.tracker import bounties_export_csv
 from connectors_registry.models import Chain, Connector, Exchange, Maintainer
+from core.serializers import ErrorSerializer
 from governance.models import Proposal
 
 AMOUNT: dict[str, Any] = {
@@ -43,11 +44,6 @@ AMOUNT: dict[str, Any] = {
     "decimal_places": AMOUNT_PLACES,
     "coerce_to_string": True,
 }
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = serializers.CharField()
-    code = serializers.CharField()
 
 
 class RefusalsAsJson:

@@ -27,16 +27,6 @@ from governance.models import (
 from governance.units import token_amount
 
 
-class ErrorSerializer(serializers.Serializer):
-    """Every refused governance write: a message to show and a stable code."""
-
-    error = serializers.CharField()
-    code = serializers.CharField()
-    fields = serializers.DictField(  # type: ignore[assignment]  # the JSON key "fields"
-        required=False, help_text="Per-field problems, if any."
-    )
-
-
 class SignedMessageSerializer(serializers.Serializer):
     """A vote or a proposal: the EIP-712 typed data as signed, and the signature."""
 

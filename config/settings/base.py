@@ -152,7 +152,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Connector Hub API",
     "DESCRIPTION": (
         "Registry, governance, bounties and health of Hummingbot exchange connectors. "
-        "Read endpoints are public; write endpoints need a staff session."
+        "Read endpoints are public. Votes and proposals are authenticated by their EIP-712 "
+        "signature (no session); maintainers act with their wallet sign-in session; staff "
+        "endpoints need a staff session."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -160,6 +162,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+}
+
+# Choice sets that share a field name (status, kind, outcome) get names of their own.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "BountyStatusEnum": "bounties.models.BountyStatus",
+    "BountyTypeEnum": "bounties.models.BountyType",
+    "DenominationEnum": "bounties.models.Denomination",
+    "PotEntryKindEnum": "bounties.models.PotEntryKind",
+    "VerificationStatusEnum": "bounties.models.VerificationStatus",
+    # The registry's connector status keeps the name it had before bounties had a status.
+    "StatusEnum": "connectors_registry.models.InclusionStatus",
+    "PollStatusEnum": "governance.models.PollStatus",
+    "PollKindEnum": "governance.models.PollKind",
+    "ProposalOutcomeEnum": "governance.models.ProposalOutcome",
+    "DecisionStatusEnum": "governance.models.DecisionStatus",
+    "HealthStatusEnum": "health.models.HealthStatus",
+    "CheckOutcomeEnum": "health.models.Outcome",
+    "ExchangeKindEnum": "connectors_registry.models.ExchangeKind",
 }
 
 # --- Celery -----------------------------------------------------------------------------
@@ -353,6 +373,7 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
+
 # --- bounties (pots, bounties, payouts) -------------------------------------------------
 # The Foundation's handling fee, in percent of the bounty amount (DOMAIN.md 5.4); the rest
 # is the developer portion.
@@ -375,14 +396,4 @@ BOUNTY_FEE_PERCENT = {
 # An assignee with no sign of work for this many days is flagged idle (beat, hourly);
 # staff may then reassign the bounty.
 BOUNTY_IDLE_DAYS = env.int("BOUNTY_IDLE_DAYS", default=7)
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
-    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
-    "BountyStatusEnum": "bounties.models.BountyStatus",
-    "BountyTypeEnum": "bounties.models.BountyType",
-    "DenominationEnum": "bounties.models.Denomination",
-    "PotEntryKindEnum": "bounties.models.PotEntryKind",
-    "VerificationStatusEnum": "bounties.models.VerificationStatus",
-    # The registry's connector status keeps the name it had before bounties had a status.
-    "StatusEnum": "connectors_registry.models.InclusionStatus",
-}
 # --- end bounties ---

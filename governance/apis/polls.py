@@ -15,11 +15,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.serializers import ErrorSerializer
 from governance.apis.common import GovernanceErrorsMixin
 from governance.audit import poll_site_result
 from governance.filters import PollFilter
 from governance.models import Choice, Epoch, Poll, PollKind
-from governance.serializers import ErrorSerializer, PollDetailSerializer, PollSummarySerializer
+from governance.serializers import PollDetailSerializer, PollSummarySerializer
 from governance.services.errors import GovernanceError
 from governance.services.polls import poll_create, poll_finalize, poll_open
 

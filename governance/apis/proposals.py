@@ -14,11 +14,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.serializers import ErrorSerializer
 from governance.apis.common import GovernanceErrorsMixin, signed_body
 from governance.filters import ProposalFilter
 from governance.models import Proposal
 from governance.serializers import (
-    ErrorSerializer,
     ProposalDetailSerializer,
     ProposalSerializer,
     SignedMessageSerializer,

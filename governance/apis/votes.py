@@ -17,10 +17,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from core.serializers import ErrorSerializer
 from governance.apis.common import GovernanceErrorsMixin, signed_body
 from governance.audit import votes_csv_stream, votes_json_stream
 from governance.models import Poll, Vote
-from governance.serializers import ErrorSerializer, SignedMessageSerializer, VoteSerializer
+from governance.serializers import SignedMessageSerializer, VoteSerializer
 from governance.services.errors import VoteMalformed
 from governance.services.votes import vote_cast
 
@@ -47,6 +48,7 @@ class PollVotesApi(GovernanceErrorsMixin, generics.ListAPIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     serializer_class = VoteSerializer
+    queryset = Vote.objects.none()  # the model, for the OpenAPI schema; see get_queryset
 
     def get_throttles(self) -> list[BaseThrottle]:
         return [] if self.request.method == "POST" else super().get_throttles()
