@@ -2,10 +2,50 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
 
 from governance.chain.balances import BalanceReader, checksum
 from governance.models import BalanceSnapshot
+
+_readers: dict[tuple[Any, ...], BalanceReader] = {}
+_readers_lock = threading.Lock()
+
+
+def reader_shared(
+    *, chain_id: int | None = None, token_address: str | None = None
+) -> BalanceReader:
+    """One reader per process and configuration: it keeps its HTTP connection and what it
+    learned (chain id checked, Multicall3 present at a block) from one request to the next."""
+    key = (
+        settings.ETH_RPC_URL, chain_id or settings.ETH_CHAIN_ID,
+        (token_address or settings.HBOT_TOKEN_ADDRESS).lower(), settings.MULTICALL3_ADDRESS,
+        settings.ETH_CONFIRMATIONS, settings.ETH_RPC_TIMEOUT, settings.ETH_RPC_RETRIES,
+        settings.ETH_RPC_BACKOFF, settings.BALANCE_BATCH_SIZE,
+    )  # fmt: skip
+    with _readers_lock:
+        reader = _readers.get(key)
+        if reader is None:
+            reader = BalanceReader.from_settings(chain_id=chain_id, token_address=token_address)
+            _readers[key] = reader
+        return reader
+
+
+def balance_cached(*, chain_id: int, token_address: str, address: str, block: int) -> int | None:
+    """A balance already read at ``block``, without touching the chain; None if not read yet."""
+    return (
+        BalanceSnapshot.objects.filter(
+            chain_id=chain_id,
+            token_address=token_address.lower(),
+            holder_address=address.lower(),
+            block_number=block,
+        )
+        .values_list("balance", flat=True)
+        .first()
+    )
 
 
 def balances_get(

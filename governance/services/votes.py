@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from governance import eip712
@@ -28,7 +28,7 @@ from governance.chain.signatures import (
     signer_verify,
 )
 from governance.models import Poll, PollStatus, Vote, VotingMethod
-from governance.services.balances import balance_get
+from governance.services.balances import balance_cached, balance_get, reader_shared
 from governance.services.errors import (
     ChainUnavailable,
     VoteBadSignature,
@@ -45,6 +45,9 @@ from governance.services.errors import (
 )
 
 UINT16_MAX = 2**16 - 1
+# First key of the (poll, voter) advisory locks, mixed with the poll id: keeps them apart
+# from any other advisory lock on the same database.
+VOTE_LOCK_NAMESPACE = 0x566F7465  # "Vote"
 MAX_CHOICES_PER_VOTE = 200
 
 
@@ -223,18 +226,47 @@ def _check_signature(*, voter: str, signable: Any, signature: object) -> bool:
 
 
 def _voting_power(poll: Poll, *, voter: str, reader: BalanceReader | None) -> int:
-    if poll.snapshot_block is None:  # an active poll has one (a DB constraint)
+    """The voter's HBOT at the snapshot block: from the cache when already read (the usual
+    case for a changed vote), else from the chain through this process's shared reader."""
+    if poll.snapshot_block is None or poll.chain_id is None:  # a DB constraint forbids it
         raise VotePollNotActive(f"{poll} has no snapshot block yet.")
+    token = poll.token_address or settings.HBOT_TOKEN_ADDRESS
+    cached = balance_cached(
+        chain_id=poll.chain_id, token_address=token, address=voter, block=poll.snapshot_block
+    )
+    if cached is not None:
+        return int(cached)
     try:
-        if reader is None:
-            reader = BalanceReader.from_settings(
-                chain_id=poll.chain_id, token_address=poll.token_address or None
-            )
+        reader = reader or reader_shared(chain_id=poll.chain_id, token_address=token)
         return balance_get(address=voter, block=poll.snapshot_block, reader=reader)
     except ChainError as exc:
         raise ChainUnavailable(
             f"Could not read your HBOT balance at the snapshot block just now: {exc}"
         ) from exc
+
+
+def _poll_lock_for_vote(poll: Poll, *, voter: str) -> Poll:
+    """Lock what one vote needs, inside the caller's transaction, and return the poll as it
+    is now.
+
+    On PostgreSQL: a shared lock on the poll's row (votes of different voters proceed side by
+    side; closing takes the row's exclusive lock, so it waits for votes in flight and no
+    vote lands after it) and a transaction-scoped advisory lock on (poll, voter), so votes
+    of one voter are written one after the other. Elsewhere (SQLite writes one transaction
+    at a time anyway) the poll's row is locked for update.
+    """
+    if connection.vendor != "postgresql":
+        return Poll.objects.select_for_update().get(pk=poll.pk)
+    locked = Poll.objects.raw(
+        f"SELECT * FROM {Poll._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608 - our table
+        [poll.pk],
+    )[0]
+    voter_key = int.from_bytes(bytes.fromhex(voter[2:10]), "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [VOTE_LOCK_NAMESPACE ^ poll.pk, voter_key]
+        )
+    return locked
 
 
 def _vote_record(
@@ -252,7 +284,7 @@ def _vote_record(
 ) -> Vote:
     try:
         with transaction.atomic():
-            locked = Poll.objects.select_for_update().get(pk=poll.pk)
+            locked = _poll_lock_for_vote(poll, voter=voter)
             _check_poll_active(locked, now=now)
             current = Vote.objects.filter(poll=locked, voter=voter, is_current=True).first()
             if current is not None:
