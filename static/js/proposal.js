@@ -4,12 +4,17 @@
 // {types, primaryType: "Proposal", domain, message} with eth_signTypedData_v4; the page posts
 // the typed data and the signature, and opens the published proposal.
 
-const USER_REJECTED = 4001;
-const REQUEST_PENDING = -32002;
-const CHAIN_NOT_ADDED = 4902;
-const CHAIN_NAMES = new Map([[1n, "Ethereum mainnet"], [11155111n, "Sepolia"]]);
-
-class UserFacingError extends Error {}
+import {
+  UserFacingError,
+  chainName,
+  connectWallet,
+  describe,
+  fetchJson,
+  signTypedData,
+  statusLines,
+  switchChain,
+  walletNeeded,
+} from "./ethereum.js";
 
 const form = document.querySelector("[data-proposal-form]");
 if (form) {
@@ -19,20 +24,12 @@ if (form) {
 function setUp(form) {
   const signing = JSON.parse(document.getElementById("proposal-signing").textContent);
   const siteChainId = BigInt(form.dataset.chainId);
-  const progressLine = form.querySelector("[data-progress]");
-  const errorBox = form.querySelector("[data-error]");
   const chainWarning = form.querySelector("[data-chain-warning]");
   const chainWarningText = form.querySelector("[data-chain-warning-text]");
   const submitButton = form.querySelector("[data-submit]");
   const actionSelect = form.elements.namedItem("action");
 
-  const showProgress = (text) => {
-    progressLine.textContent = text;
-  };
-  const showError = (text) => {
-    errorBox.textContent = text;
-    errorBox.hidden = !text;
-  };
+  const { showProgress, showError } = statusLines(form);
 
   // Show only the fields the chosen action uses.
   const showFields = () => {
@@ -100,21 +97,16 @@ function setUp(form) {
       return;
     }
     if (!provider) {
-      showError(
-        "Proposing needs a browser wallet extension (such as MetaMask, Rabby or Coinbase " +
-          "Wallet) holding your Ethereum account. Install or enable one, then reload this page.",
-      );
+      showError(walletNeeded("Proposing"));
       return;
     }
     submitButton.disabled = true;
     let leaving = false;
     try {
       showProgress("Waiting for your wallet to share your address…");
-      const accounts = await provider.request({ method: "eth_requestAccounts" });
-      if (!Array.isArray(accounts) || accounts.length === 0) {
-        throw new UserFacingError("Your wallet shared no account. Unlock it and try again.");
-      }
-      const walletChainId = BigInt(await provider.request({ method: "eth_chainId" }));
+      const { account, chainId: walletChainId } = await connectWallet(provider, {
+        noAccountMessage: "Your wallet shared no account. Unlock it and try again.",
+      });
       if (walletChainId !== siteChainId) {
         showProgress("");
         chainWarningText.textContent =
@@ -127,13 +119,10 @@ function setUp(form) {
         types: signing.types,
         primaryType: signing.primaryType,
         domain: signing.domain,
-        message: { ...message, proposer: accounts[0], timestamp: Math.floor(Date.now() / 1000) },
+        message: { ...message, proposer: account, timestamp: Math.floor(Date.now() / 1000) },
       };
       showProgress("Confirm the signature request in your wallet…");
-      const signature = await provider.request({
-        method: "eth_signTypedData_v4",
-        params: [accounts[0], JSON.stringify(typedData)],
-      });
+      const signature = await signTypedData(provider, account, typedData);
       showProgress("Checking the signature and your HBOT balance…");
       const result = await fetchJson(form.dataset.submitUrl, {
         method: "POST",
@@ -157,67 +146,12 @@ function setUp(form) {
   });
   form.querySelector("[data-switch-chain]").addEventListener("click", async () => {
     try {
-      await window.ethereum.request({
-        method: "wallet_switchEthereumChain",
-        params: [{ chainId: `0x${siteChainId.toString(16)}` }],
-      });
+      await switchChain(window.ethereum, siteChainId, { notAddedHint: "Add that network first." });
     } catch (error) {
-      showError(
-        error && error.code === CHAIN_NOT_ADDED
-          ? `Your wallet does not know ${chainName(siteChainId)} yet. Add that network first.`
-          : describe(error),
-      );
+      showError(describe(error));
       return;
     }
     chainWarning.hidden = true;
     await submit();
   });
-}
-
-function chainName(chainId) {
-  const name = CHAIN_NAMES.get(chainId);
-  return name ? `${name} (chain id ${chainId})` : `chain id ${chainId}`;
-}
-
-async function fetchJson(url, options = {}) {
-  let response;
-  try {
-    response = await fetch(url, {
-      credentials: "same-origin",
-      ...options,
-      headers: { Accept: "application/json", ...(options.headers || {}) },
-    });
-  } catch {
-    throw new UserFacingError("Could not reach the site. Check your connection and try again.");
-  }
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
-  if (!response.ok) {
-    throw new UserFacingError(
-      (body && body.error) ||
-        `The site refused the request (HTTP ${response.status}). Reload the page and try again.`,
-    );
-  }
-  if (!body) {
-    throw new UserFacingError("The site sent an unexpected answer. Reload the page and try again.");
-  }
-  return body;
-}
-
-function describe(error) {
-  if (error instanceof UserFacingError) {
-    return error.message;
-  }
-  if (error && error.code === USER_REJECTED) {
-    return "You declined the request in your wallet, so nothing was signed.";
-  }
-  if (error && error.code === REQUEST_PENDING) {
-    return "Your wallet already has a request waiting. Open the wallet to finish or cancel it.";
-  }
-  const detail = error && error.message ? error.message : String(error);
-  return `Your wallet reported an error: ${detail}`;
 }

@@ -5,13 +5,18 @@
 // eth_signTypedData_v4; the page posts the typed data and the signature, then refreshes the
 // results panel in place from the poll's results.json.
 
-const USER_REJECTED = 4001;
-const REQUEST_PENDING = -32002;
-const CHAIN_NOT_ADDED = 4902;
-const REFRESH_SECONDS = 30;
-const CHAIN_NAMES = new Map([[1n, "Ethereum mainnet"], [11155111n, "Sepolia"]]);
+import {
+  chainName,
+  connectWallet,
+  describe,
+  fetchJson,
+  signTypedData,
+  statusLines,
+  switchChain,
+  walletNeeded,
+} from "./ethereum.js";
 
-class UserFacingError extends Error {}
+const REFRESH_SECONDS = 30;
 
 startCountdowns();
 const resultsBody = document.querySelector("[data-results-body]");
@@ -32,8 +37,6 @@ function setUpVoting(root) {
   const siteChainId = BigInt(root.dataset.chainId);
   const voteUrl = root.dataset.voteUrl;
   const balanceUnits = root.dataset.balanceUnits ? BigInt(root.dataset.balanceUnits) : null;
-  const progressLine = root.querySelector("[data-progress]");
-  const errorBox = root.querySelector("[data-error]");
   const successBox = root.querySelector("[data-success]");
   const chainWarning = root.querySelector("[data-chain-warning]");
   const chainWarningText = root.querySelector("[data-chain-warning-text]");
@@ -44,13 +47,7 @@ function setUpVoting(root) {
   const actionButtons = [...basicButtons, ...root.querySelectorAll("[data-submit]")];
   let pendingChoices = null;
 
-  const showProgress = (text) => {
-    progressLine.textContent = text;
-  };
-  const showError = (text) => {
-    errorBox.textContent = text;
-    errorBox.hidden = !text;
-  };
+  const { showProgress, showError } = statusLines(root);
   const showSuccess = (text) => {
     successBox.textContent = text;
     successBox.hidden = !text;
@@ -102,21 +99,15 @@ function setUpVoting(root) {
     showSuccess("");
     chainWarning.hidden = true;
     if (!provider) {
-      showError(
-        "Voting needs a browser wallet extension (such as MetaMask, Rabby or Coinbase Wallet) " +
-          "holding your Ethereum account. Install or enable one, then reload this page.",
-      );
+      showError(walletNeeded("Voting"));
       return;
     }
     setBusy(true);
     try {
       showProgress("Waiting for your wallet to share your address…");
-      const accounts = await provider.request({ method: "eth_requestAccounts" });
-      if (!Array.isArray(accounts) || accounts.length === 0) {
-        throw new UserFacingError("Your wallet shared no account. Unlock it and try again.");
-      }
-      const address = accounts[0];
-      const walletChainId = BigInt(await provider.request({ method: "eth_chainId" }));
+      const { account: address, chainId: walletChainId } = await connectWallet(provider, {
+        noAccountMessage: "Your wallet shared no account. Unlock it and try again.",
+      });
       if (walletChainId !== siteChainId) {
         pendingChoices = choices;
         showProgress("");
@@ -139,10 +130,7 @@ function setUpVoting(root) {
         },
       };
       showProgress("Confirm the signature request in your wallet…");
-      const signature = await provider.request({
-        method: "eth_signTypedData_v4",
-        params: [address, JSON.stringify(typedData)],
-      });
+      const signature = await signTypedData(provider, address, typedData);
       showProgress("Checking the signature and your HBOT at the snapshot block…");
       const result = await fetchJson(voteUrl, {
         method: "POST",
@@ -199,17 +187,11 @@ function setUpVoting(root) {
   }
   switchButton.addEventListener("click", async () => {
     try {
-      await window.ethereum.request({
-        method: "wallet_switchEthereumChain",
-        params: [{ chainId: `0x${siteChainId.toString(16)}` }],
+      await switchChain(window.ethereum, siteChainId, {
+        notAddedHint: "Add that network in your wallet, then vote again.",
       });
     } catch (error) {
-      showError(
-        error && error.code === CHAIN_NOT_ADDED
-          ? `Your wallet does not know ${chainName(siteChainId)} yet. Add that network in ` +
-              "your wallet, then vote again."
-          : describe(error),
-      );
+      showError(describe(error));
       return;
     }
     chainWarning.hidden = true;
@@ -259,52 +241,4 @@ function duration(milliseconds) {
 function formatHbot(units) {
   const whole = units / 10n ** 18n;
   return whole.toLocaleString("en-US");
-}
-
-function chainName(chainId) {
-  const name = CHAIN_NAMES.get(chainId);
-  return name ? `${name} (chain id ${chainId})` : `chain id ${chainId}`;
-}
-
-async function fetchJson(url, options = {}) {
-  let response;
-  try {
-    response = await fetch(url, {
-      credentials: "same-origin",
-      ...options,
-      headers: { Accept: "application/json", ...(options.headers || {}) },
-    });
-  } catch {
-    throw new UserFacingError("Could not reach the site. Check your connection and try again.");
-  }
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
-  if (!response.ok) {
-    throw new UserFacingError(
-      (body && body.error) ||
-        `The site refused the request (HTTP ${response.status}). Reload the page and try again.`,
-    );
-  }
-  if (!body) {
-    throw new UserFacingError("The site sent an unexpected answer. Reload the page and try again.");
-  }
-  return body;
-}
-
-function describe(error) {
-  if (error instanceof UserFacingError) {
-    return error.message;
-  }
-  if (error && error.code === USER_REJECTED) {
-    return "You declined the request in your wallet, so nothing was signed.";
-  }
-  if (error && error.code === REQUEST_PENDING) {
-    return "Your wallet already has a request waiting. Open the wallet to finish or cancel it.";
-  }
-  const detail = error && error.message ? error.message : String(error);
-  return `Your wallet reported an error: ${detail}`;
 }
