@@ -262,8 +262,10 @@ class OptionalNoteInput(serializers.Serializer):
     note = serializers.CharField(max_length=4000, required=False, default="", allow_blank=True)
 
 
-def _maintainer_field() -> serializers.PrimaryKeyRelatedField:
-    return serializers.PrimaryKeyRelatedField(queryset=Maintainer.objects.all())
+def _maintainer_field(*, allow_null: bool = False) -> serializers.PrimaryKeyRelatedField:
+    return serializers.PrimaryKeyRelatedField(
+        queryset=Maintainer.objects.all(), allow_null=allow_null
+    )
 
 
 @_action_schema
@@ -310,9 +312,7 @@ class BountyReassignApi(_BountyActionApi):
     saw, or null) to ``to_maintainer``."""
 
     class InputSerializer(serializers.Serializer):
-        from_maintainer = serializers.PrimaryKeyRelatedField(
-            queryset=Maintainer.objects.all(), allow_null=True
-        )
+        from_maintainer = _maintainer_field(allow_null=True)
         to_maintainer = _maintainer_field()
         note = serializers.CharField(max_length=4000)
 
@@ -323,9 +323,7 @@ class BountyReassignApi(_BountyActionApi):
 @_action_schema
 class BountyUnassignApi(_BountyActionApi):
     class InputSerializer(serializers.Serializer):
-        from_maintainer = serializers.PrimaryKeyRelatedField(
-            queryset=Maintainer.objects.all(), allow_null=True
-        )
+        from_maintainer = _maintainer_field(allow_null=True)
         note = serializers.CharField(max_length=4000)
 
     def perform(self, bounty: Bounty, data: dict[str, Any], request: Request) -> object:
