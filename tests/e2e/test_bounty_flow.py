@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from bounties.models import Bounty, BountyStatus
 from bounties.services import bounties as lifecycle
 from bounties.services.pots import pot_get_or_create, pot_sponsor_fund
-from tests.e2e.test_wallet_sign_in import install_wallet
+from tests.e2e.wallet import install_sign_in_wallet
 from tests.factories import ConnectorFactory, ExchangeFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -68,7 +68,7 @@ def test_apply_assign_submit_shows_in_submitted(
     bounty_url = f"{site.url}/bounties/{open_bounty.pk}/"
 
     # given a developer who signs in with their wallet and creates a maintainer profile
-    install_wallet(page, holder, chain_id=settings.ETH_CHAIN_ID)
+    install_sign_in_wallet(page, holder, chain_id=settings.ETH_CHAIN_ID)
     page.goto(site.url + "/sign-in/?next=/me/")
     page.get_by_role("button", name="Connect wallet").click()
     expect(page.get_by_role("heading", name="Create your profile")).to_be_visible()

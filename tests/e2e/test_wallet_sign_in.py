@@ -1,50 +1,21 @@
 """A token holder signs in with a browser wallet in headless chromium.
 
-The wallet is an EIP-1193 provider injected before the page loads; ``personal_sign`` is
-answered by Python with a demo holder's key, exactly as a wallet extension would sign.
+The wallet is the EIP-1193 provider of ``tests.e2e.wallet``, injected before the page loads;
+``personal_sign`` is answered by Python with a demo holder's key, exactly as a wallet extension
+would sign.
 """
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
-from eth_account import Account
-from eth_account.messages import encode_defunct
 from playwright.sync_api import Page, expect
 
 from governance.models import Wallet
+from tests.e2e.wallet import install_sign_in_wallet
 
 pytestmark = pytest.mark.browser
-
-# Installed as `window.ethereum` before any page script runs.
-PROVIDER = """
-(({ address, chainId, rejectSignature }) => {
-  let currentChainId = chainId;
-  window.ethereum = {
-    async request({ method, params }) {
-      switch (method) {
-        case "eth_requestAccounts":
-        case "eth_accounts":
-          return [address];
-        case "eth_chainId":
-          return currentChainId;
-        case "wallet_switchEthereumChain":
-          currentChainId = params[0].chainId;
-          return null;
-        case "personal_sign":
-          if (rejectSignature) {
-            throw Object.assign(new Error("User rejected the request."), { code: 4001 });
-          }
-          return await window.demoWalletSign(params[0], params[1]);
-        default:
-          throw Object.assign(new Error(`${method} is not supported`), { code: 4200 });
-      }
-    },
-  };
-})
-"""
 
 
 @pytest.fixture
@@ -58,37 +29,9 @@ def site(live_server, chain_settings, transactional_db):
     return live_server
 
 
-def install_wallet(
-    page: Page,
-    holder,
-    *,
-    chain_id: int,
-    reject_signature: bool = False,
-) -> list[str]:
-    """Inject the wallet; returns the list the texts it is asked to sign are appended to."""
-    signed: list[str] = []
-
-    def sign(data_hex: str, address: str) -> str:
-        assert address.lower() == holder.address.lower()
-        text = bytes.fromhex(data_hex.removeprefix("0x")).decode()
-        signed.append(text)
-        signable = encode_defunct(text=text)
-        return Account.sign_message(signable, holder.private_key).signature.to_0x_hex()
-
-    page.expose_function("demoWalletSign", sign)
-    options = {
-        # Wallets often answer in lower case; the page must still sign the EIP-55 form.
-        "address": holder.address.lower(),
-        "chainId": hex(chain_id),
-        "rejectSignature": reject_signature,
-    }
-    page.add_init_script(script=f"({PROVIDER})({json.dumps(options)});")
-    return signed
-
-
 def test_holder_signs_in_with_the_browser_wallet(page: Page, site, holder, settings):
     # given a browser with a wallet holding bob's key, on the site's chain
-    signed = install_wallet(page, holder, chain_id=settings.ETH_CHAIN_ID)
+    signed = install_sign_in_wallet(page, holder, chain_id=settings.ETH_CHAIN_ID)
     page.goto(site.url + "/sign-in/?next=/sign-in/")
 
     # when bob connects his wallet
@@ -116,7 +59,7 @@ def test_holder_signs_in_with_the_browser_wallet(page: Page, site, holder, setti
 
 def test_wallet_on_another_chain_is_asked_to_switch(page: Page, site, holder, settings):
     # given a wallet on Ethereum mainnet, while the site uses the dev chain
-    signed = install_wallet(page, holder, chain_id=1)
+    signed = install_sign_in_wallet(page, holder, chain_id=1)
     page.goto(site.url + "/sign-in/?next=/sign-in/")
 
     # when the holder connects
@@ -135,7 +78,7 @@ def test_wallet_on_another_chain_is_asked_to_switch(page: Page, site, holder, se
 
 def test_declined_signature_is_explained_inline(page: Page, site, holder, settings):
     # given a wallet whose owner will decline to sign
-    install_wallet(page, holder, chain_id=settings.ETH_CHAIN_ID, reject_signature=True)
+    install_sign_in_wallet(page, holder, chain_id=settings.ETH_CHAIN_ID, reject_signature=True)
     page.goto(site.url + "/sign-in/")
 
     # when they connect and decline
