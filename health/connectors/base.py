@@ -377,6 +377,24 @@ def _is_loopback(url: str) -> bool:
     return host in {"localhost", "::1"} or host.startswith("127.")
 
 
+def unwrap_envelope(
+    payload: Json, *, ok: Callable[[dict[str, Any]], bool], message_key: str
+) -> dict[str, Any]:
+    """An answer wrapped in a status envelope (``{"code": 0, "msg": ..., "data": ...}``),
+    checked: anything but a dict for which ``ok`` holds is an exchange error quoting the
+    envelope's ``message_key`` (or the whole answer)."""
+    if not isinstance(payload, dict) or not ok(payload):
+        message = payload.get(message_key, payload) if isinstance(payload, dict) else payload
+        raise ProbeError(f"exchange error: {message}")
+    return payload
+
+
+def raise_code_msg_error(payload: Json) -> None:
+    """Binance-style APIs answer a refusal as ``{"code": ..., "msg": ...}``."""
+    if isinstance(payload, dict) and "code" in payload and "msg" in payload:
+        raise ProbeError(f"exchange error {payload['code']}: {payload['msg']}")
+
+
 def require(condition: bool, reason: str) -> None:
     """An exchange-level error inside a 200 answer (``{"code": ..., "msg": ...}``)."""
     if not condition:

@@ -15,12 +15,8 @@ from health.connectors.base import (
     from_millis,
     levels,
     pair,
+    raise_code_msg_error,
 )
-
-
-def _binance_error(payload: Any) -> None:
-    if isinstance(payload, dict) and "code" in payload and "msg" in payload:
-        raise ProbeError(f"exchange error {payload['code']}: {payload['msg']}")
 
 
 def _stream_event(data: dict[str, Any], channel: str) -> StreamMessage | None:
@@ -40,12 +36,12 @@ class Binance(ExchangeConnector):
 
     def server_time(self) -> datetime | None:
         payload = self.get_json(f"{self.api}/time")
-        _binance_error(payload)
+        raise_code_msg_error(payload)
         return from_millis(payload["serverTime"])
 
     def markets(self) -> list[Market]:
         payload = self.get_json(f"{self.api}/exchangeInfo")
-        _binance_error(payload)
+        raise_code_msg_error(payload)
         return [
             Market(
                 symbol=row["symbol"],
@@ -63,7 +59,7 @@ class Binance(ExchangeConnector):
 
     def order_book(self, market: Market) -> OrderBook:
         payload = self.get_json(f"{self.api}/depth", {"symbol": market.symbol, "limit": 100})
-        _binance_error(payload)
+        raise_code_msg_error(payload)
         stamp = payload.get("E")
         return OrderBook(
             bids=levels(payload["bids"]),
@@ -98,7 +94,7 @@ class BinancePerpetual(Binance):
 
     def markets(self) -> list[Market]:
         payload = self.get_json(f"{self.api}/exchangeInfo")
-        _binance_error(payload)
+        raise_code_msg_error(payload)
         return [
             Market(
                 symbol=row["symbol"],

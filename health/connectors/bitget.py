@@ -16,14 +16,14 @@ from health.connectors.base import (
     from_millis,
     levels,
     pair,
+    unwrap_envelope,
 )
 
 
 def _data(payload: Any) -> Any:
-    if not isinstance(payload, dict) or payload.get("code") != "00000":
-        message = payload.get("msg", payload) if isinstance(payload, dict) else payload
-        raise ProbeError(f"exchange error: {message}")
-    return payload["data"]
+    return unwrap_envelope(
+        payload, ok=lambda envelope: envelope.get("code") == "00000", message_key="msg"
+    )["data"]
 
 
 def _decode(raw: str | bytes) -> Any:

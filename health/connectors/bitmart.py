@@ -18,14 +18,14 @@ from health.connectors.base import (
     from_seconds,
     levels,
     pair,
+    unwrap_envelope,
 )
 
 
 def _data(payload: Any) -> Any:
-    if not isinstance(payload, dict) or payload.get("code") != 1000:
-        message = payload.get("message", payload) if isinstance(payload, dict) else payload
-        raise ProbeError(f"exchange error: {message}")
-    return payload["data"]
+    return unwrap_envelope(
+        payload, ok=lambda envelope: envelope.get("code") == 1000, message_key="message"
+    )["data"]
 
 
 def decode_frame(raw: str | bytes) -> Any:

@@ -16,14 +16,14 @@ from health.connectors.base import (
     from_nanos,
     levels,
     pair,
+    unwrap_envelope,
 )
 
 
 def _result(payload: Any) -> Any:
-    if not isinstance(payload, dict) or payload.get("retCode") != 0:
-        message = payload.get("retMsg", payload) if isinstance(payload, dict) else payload
-        raise ProbeError(f"exchange error: {message}")
-    return payload["result"]
+    return unwrap_envelope(
+        payload, ok=lambda envelope: envelope.get("retCode") == 0, message_key="retMsg"
+    )["result"]
 
 
 class Bybit(ExchangeConnector):

@@ -18,14 +18,14 @@ from health.connectors.base import (
     levels,
     new_request_id,
     pair,
+    unwrap_envelope,
 )
 
 
 def _ok(payload: Any) -> Any:
-    if not isinstance(payload, dict) or payload.get("status") != "ok":
-        message = payload.get("err-msg", payload) if isinstance(payload, dict) else payload
-        raise ProbeError(f"exchange error: {message}")
-    return payload
+    return unwrap_envelope(
+        payload, ok=lambda envelope: envelope.get("status") == "ok", message_key="err-msg"
+    )
 
 
 def decode_frame(raw: str | bytes) -> Any:

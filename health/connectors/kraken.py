@@ -16,6 +16,7 @@ from health.connectors.base import (
     from_seconds,
     levels,
     pair,
+    unwrap_envelope,
 )
 
 # Kraken's own asset names that Hummingbot translates.
@@ -23,10 +24,9 @@ ASSET_ALIASES = {"XBT": "BTC", "XDG": "DOGE"}
 
 
 def _result(payload: Any) -> Any:
-    if not isinstance(payload, dict) or payload.get("error"):
-        message = payload.get("error", payload) if isinstance(payload, dict) else payload
-        raise ProbeError(f"exchange error: {message}")
-    return payload["result"]
+    return unwrap_envelope(
+        payload, ok=lambda envelope: not envelope.get("error"), message_key="error"
+    )["result"]
 
 
 def hummingbot_asset(name: str) -> str:

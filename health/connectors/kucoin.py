@@ -21,16 +21,16 @@ from health.connectors.base import (
     levels,
     new_request_id,
     pair,
+    unwrap_envelope,
 )
 
 OK = "200000"
 
 
 def _data(payload: Any) -> Any:
-    if not isinstance(payload, dict) or str(payload.get("code")) != OK:
-        message = payload.get("msg", payload) if isinstance(payload, dict) else payload
-        raise ProbeError(f"exchange error: {message}")
-    return payload["data"]
+    return unwrap_envelope(
+        payload, ok=lambda envelope: str(envelope.get("code")) == OK, message_key="msg"
+    )["data"]
 
 
 class Kucoin(ExchangeConnector):

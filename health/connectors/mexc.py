@@ -17,12 +17,8 @@ from health.connectors.base import (
     from_millis,
     levels,
     pair,
+    raise_code_msg_error,
 )
-
-
-def _mexc_error(payload: Any) -> None:
-    if isinstance(payload, dict) and "code" in payload and "msg" in payload:
-        raise ProbeError(f"exchange error {payload['code']}: {payload['msg']}")
 
 
 def decode_frame(raw: str | bytes) -> Any:
@@ -38,12 +34,12 @@ class Mexc(ExchangeConnector):
 
     def server_time(self) -> datetime | None:
         payload = self.get_json("/api/v3/time")
-        _mexc_error(payload)
+        raise_code_msg_error(payload)
         return from_millis(payload["serverTime"])
 
     def markets(self) -> list[Market]:
         payload = self.get_json("/api/v3/exchangeInfo")
-        _mexc_error(payload)
+        raise_code_msg_error(payload)
         return [
             Market(
                 symbol=row["symbol"],
@@ -56,7 +52,7 @@ class Mexc(ExchangeConnector):
 
     def order_book(self, market: Market) -> OrderBook:
         payload = self.get_json("/api/v3/depth", {"symbol": market.symbol, "limit": 20})
-        _mexc_error(payload)
+        raise_code_msg_error(payload)
         stamp = payload.get("timestamp")
         return OrderBook(
             bids=levels(payload["bids"]),

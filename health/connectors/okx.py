@@ -15,14 +15,14 @@ from health.connectors.base import (
     from_millis,
     levels,
     pair,
+    unwrap_envelope,
 )
 
 
 def _data(payload: Any) -> Any:
-    if not isinstance(payload, dict) or str(payload.get("code")) != "0":
-        message = payload.get("msg", payload) if isinstance(payload, dict) else payload
-        raise ProbeError(f"exchange error: {message}")
-    return payload["data"]
+    return unwrap_envelope(
+        payload, ok=lambda envelope: str(envelope.get("code")) == "0", message_key="msg"
+    )["data"]
 
 
 class Okx(ExchangeConnector):
