@@ -657,10 +657,10 @@ class GateIoPerpetual(GateIo):
     trade_channel = "futures.trades"
 
     def routes(self) -> list[Route]:
+        # Gate's futures API has no clock of its own: the spot one answers for both.
+        spot_time = super().routes()[0]
         return [
-            Route(
-                "GET", "/api/v4/spot/time", "server_time", lambda c, r: {"server_time": c.now_ms}
-            ),
+            spot_time,
             Route("GET", "/api/v4/futures/usdt/contracts", "markets", self.contracts),
             Route("GET", "/api/v4/futures/usdt/order_book", "order_book", self.futures_book),
         ]
