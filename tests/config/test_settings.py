@@ -52,3 +52,17 @@ def test_malformed_boolean_setting_fails_clearly():
     result = run_manage("check", env={**PRODUCTION_ENV, "DJANGO_DEBUG": "maybe"})
     assert result.returncode != 0
     assert "maybe" in result.stderr
+
+
+def test_collected_js_modules_import_each_other_by_hashed_name(tmp_path):
+    # given the production static storage
+    env = {**PRODUCTION_ENV, "DJANGO_STATIC_ROOT": str(tmp_path)}
+
+    # when the static files are collected
+    result = run_manage("collectstatic", "--noinput", "-v", "0", env=env)
+
+    # then a page module imports the shared wallet module under its hashed, cacheable name
+    assert result.returncode == 0, result.stderr
+    [vote] = (tmp_path / "js").glob("vote.*.js")
+    [shared] = (tmp_path / "js").glob("ethereum.*.js")
+    assert f'from "./{shared.name}"' in vote.read_text()
