@@ -14,7 +14,7 @@ Printed, all measured in the same run (ratios, never asserted):
 - the cost split of one vote in-process: typed-data hashing, signature recovery, the
   database write, and the whole ``vote_cast``.
 
-    .venv/bin/python -m bench.votes [--holders 2000] [--votes 1500] [--threads 6] [--workers 2]
+    .venv/bin/python -m bench.votes [--holders 2000] [--votes 1500] [--threads 6] [--workers 3]
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def main() -> int:
     parser.add_argument("--cold-votes", type=int, default=300, help="votes reading the chain")
     parser.add_argument("--samples", type=int, default=200, help="votes timed in-process")
     parser.add_argument("--threads", type=int, default=6, help="client threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--worker-threads", type=int, default=4, help="threads per worker")
     parser.add_argument(
         "--wsgi", default="config.wsgi:application", help="WSGI app (to measure a variant)"

@@ -309,6 +309,9 @@ EIP712_DOMAIN_VERSION = env.str("EIP712_DOMAIN_VERSION", default="1")
 VOTE_MAX_AGE_SECONDS = env.int("VOTE_MAX_AGE_SECONDS", default=600)
 VOTE_MAX_CLOCK_SKEW_SECONDS = env.int("VOTE_MAX_CLOCK_SKEW_SECONDS", default=60)
 VOTE_MAX_BODY_BYTES = env.int("VOTE_MAX_BODY_BYTES", default=16384)
+# Each web process keeps an open poll's unchanging facts this long instead of reading them
+# for every vote (its state is re-checked under a lock before a vote is written); 0 = off.
+VOTE_POLL_CACHE_SECONDS = env.float("VOTE_POLL_CACHE_SECONDS", default=5.0)
 # Closed polls are finalized automatically this long after they close (an audit window in
 # which anyone can download the votes and check them with verify_poll).
 POLL_FINALIZE_AFTER_HOURS = env.int("POLL_FINALIZE_AFTER_HOURS", default=24)

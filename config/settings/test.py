@@ -43,3 +43,6 @@ HEALTH_ENDPOINT_OVERRIDES = {}
 GATEWAY_URL = ""
 HEALTH_STATUS_PAGE_CACHE_SECONDS = 0
 HEALTH_PUBLIC_URL = "https://hub.example.org"
+
+# Tests reuse primary keys after rollbacks (SQLite): no per-process cache of open polls.
+VOTE_POLL_CACHE_SECONDS = 0

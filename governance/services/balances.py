@@ -43,6 +43,7 @@ def balance_cached(*, chain_id: int, token_address: str, address: str, block: in
             holder_address=address.lower(),
             block_number=block,
         )
+        .order_by()
         .values_list("balance", flat=True)
         .first()
     )

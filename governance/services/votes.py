@@ -3,15 +3,16 @@
 Checks, each with its own refusal: the body's shape; the types and domain (name, version,
 chain id) against this site's; the poll is active; every choice exists; the timestamp is
 neither stale nor in the future; the signature proves the voter signed (EOA or EIP-1271);
-the same signed message was not received before; the voter held HBOT at the snapshot
+the voter held HBOT at the snapshot
 block. A newer vote from the same address supersedes the current one while the poll is
-active; every vote is kept. Votes of one poll take the poll's row lock to write, so
-concurrent votes from one address leave exactly one counted vote, and none lands after
-the poll closes.
+active; every vote is kept; the same signed message counts once. A vote takes a shared lock on its poll's row and a lock on
+(poll, voter) to write, so concurrent votes from one address leave exactly one counted
+vote, and none lands after the poll closes (closing takes the row's exclusive lock).
 """
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -70,7 +71,7 @@ def vote_cast(
         raise VoteMalformed(
             f"This vote is signed for poll {message['poll']} but was sent to poll {poll_id}."
         )
-    poll = Poll.objects.filter(pk=message["poll"]).first()
+    poll = _poll_for_vote(message["poll"], now=now)
     if poll is None:
         raise VotePollNotFound(f"There is no poll {message['poll']}.")
     _check_poll_active(poll, now=now)
@@ -82,8 +83,6 @@ def vote_cast(
     )
     signable = eip712.signable(rebuilt)
     digest = eip712.digest(signable)
-    if Vote.objects.filter(digest=digest).exists():
-        raise VoteReplayed("This signed vote was already received; it counts once.")
     is_contract = _check_signature(voter=voter, signable=signable, signature=signature)
     power = _voting_power(poll, voter=voter, reader=reader)
     if power == 0:
@@ -184,8 +183,25 @@ def _check_poll_active(poll: Poll, *, now: datetime) -> None:
         raise VotePollNotActive(f"{poll} is closed; votes are no longer accepted.")
 
 
+_positions: dict[tuple[int, object], frozenset[int]] = {}
+
+
+def _choice_positions(poll: Poll) -> frozenset[int]:
+    """The poll's choice numbers, read once per process while it is open: choices can only
+    change while a poll is a draft, and the key includes when it opened."""
+    key = (poll.pk, poll.opened_at)
+    positions = _positions.get(key) if settings.VOTE_POLL_CACHE_SECONDS > 0 else None
+    if positions is None:
+        positions = frozenset(poll.choices.values_list("position", flat=True))
+        if poll.status == PollStatus.ACTIVE and settings.VOTE_POLL_CACHE_SECONDS > 0:
+            if len(_positions) > 1000:  # polls come and go; keep the cache small
+                _positions.clear()
+            _positions[key] = positions
+    return positions
+
+
 def _check_choices(poll: Poll, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    positions = set(poll.choices.values_list("position", flat=True))
+    positions = _choice_positions(poll)
     unknown = sorted(c for c, _ in pairs if c not in positions)
     if unknown:
         raise VoteUnknownChoice(
@@ -245,28 +261,53 @@ def _voting_power(poll: Poll, *, voter: str, reader: BalanceReader | None) -> in
         ) from exc
 
 
-def _poll_lock_for_vote(poll: Poll, *, voter: str) -> Poll:
-    """Lock what one vote needs, inside the caller's transaction, and return the poll as it
-    is now.
+_active_polls: dict[int, tuple[float, Poll]] = {}
 
-    On PostgreSQL: a shared lock on the poll's row (votes of different voters proceed side by
-    side; closing takes the row's exclusive lock, so it waits for votes in flight and no
-    vote lands after it) and a transaction-scoped advisory lock on (poll, voter), so votes
-    of one voter are written one after the other. Elsewhere (SQLite writes one transaction
-    at a time anyway) the poll's row is locked for update.
+
+def _poll_for_vote(poll_id: int, *, now: datetime) -> Poll | None:
+    """The poll, from a few seconds' in-process cache while it is active: what a vote reads
+    of it (snapshot block, chain, token, method, choices) never changes once it is open,
+    and its state is checked again under the lock before anything is written."""
+    seconds = settings.VOTE_POLL_CACHE_SECONDS
+    cached = _active_polls.get(poll_id)
+    clock = time.monotonic()
+    if cached is not None and clock - cached[0] < seconds:
+        return cached[1]
+    # order_by(): no default ordering (and its join) for a lookup by primary key
+    poll = Poll.objects.filter(pk=poll_id).order_by().first()
+    if poll is not None and poll.status == PollStatus.ACTIVE and seconds > 0:
+        if len(_active_polls) > 1000:
+            _active_polls.clear()
+        _active_polls[poll_id] = (clock, poll)
+    else:
+        _active_polls.pop(poll_id, None)
+    return poll
+
+
+def _poll_lock_for_vote(poll: Poll, *, voter: str, now: datetime) -> None:
+    """Lock what one vote needs, inside the caller's transaction, and check that the poll
+    still takes votes.
+
+    On PostgreSQL, in one statement: a shared lock on the poll's row (votes of different
+    voters proceed side by side; closing takes the row's exclusive lock, so it waits for
+    votes in flight and no vote lands after it) and a transaction-scoped advisory lock on
+    (poll, voter), so votes of one voter are written one after the other. Elsewhere (SQLite
+    writes one transaction at a time anyway) the poll's row is locked for update.
     """
     if connection.vendor != "postgresql":
-        return Poll.objects.select_for_update().get(pk=poll.pk)
-    locked = Poll.objects.raw(
-        f"SELECT * FROM {Poll._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608 - our table
-        [poll.pk],
-    )[0]
-    voter_key = int.from_bytes(bytes.fromhex(voter[2:10]), "big", signed=True)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, %s)", [VOTE_LOCK_NAMESPACE ^ poll.pk, voter_key]
-        )
-    return locked
+        current = Poll.objects.select_for_update().order_by().get(pk=poll.pk)
+    else:
+        voter_key = int.from_bytes(bytes.fromhex(voter[2:10]), "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT status, ends_at, is_archived, pg_advisory_xact_lock(%s, %s) "  # noqa: S608
+                f"FROM {Poll._meta.db_table} WHERE id = %s FOR SHARE",
+                [VOTE_LOCK_NAMESPACE ^ poll.pk, voter_key, poll.pk],
+            )
+            status, ends_at, is_archived, _ = cursor.fetchone()
+        current = Poll(pk=poll.pk, status=status, ends_at=ends_at, is_archived=is_archived,
+                       title=poll.title, reference=poll.reference)  # fmt: skip
+    _check_poll_active(current, now=now)
 
 
 def _vote_record(
@@ -284,9 +325,10 @@ def _vote_record(
 ) -> Vote:
     try:
         with transaction.atomic():
-            locked = _poll_lock_for_vote(poll, voter=voter)
-            _check_poll_active(locked, now=now)
-            current = Vote.objects.filter(poll=locked, voter=voter, is_current=True).first()
+            _poll_lock_for_vote(poll, voter=voter, now=now)
+            current = (
+                Vote.objects.filter(poll=poll, voter=voter, is_current=True).order_by().first()
+            )
             if current is not None:
                 if current.digest == digest:
                     raise VoteReplayed("This signed vote was already received; it counts once.")
@@ -297,7 +339,7 @@ def _vote_record(
                     )
                 Vote.objects.filter(pk=current.pk).update(is_current=False, superseded_at=now)
             return Vote.objects.create(
-                poll=locked,
+                poll=poll,
                 voter=voter,
                 weights=[list(pair) for pair in weights],
                 signed_timestamp=timestamp,
