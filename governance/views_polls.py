@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -74,6 +75,9 @@ def _prefill(vote: Vote | None) -> list[tuple[int, int]]:
 # A signed vote is its own authentication: the EIP-712 signature proves the voter, and a
 # forged cross-site request could only submit a vote that its voter already signed. So the
 # endpoint needs no CSRF token, and scripts may post to it like the browser form does.
+# Outside the request's transaction, like the API's vote endpoint: vote_cast writes in its
+# own short transaction, and no lock is held while the chain is read.
+@transaction.non_atomic_requests
 @csrf_exempt
 @never_cache
 @require_POST
