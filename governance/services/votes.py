@@ -3,11 +3,11 @@
 Checks, each with its own refusal: the body's shape; the types and domain (name, version,
 chain id) against this site's; the poll is active; every choice exists; the timestamp is
 neither stale nor in the future; the signature proves the voter signed (EOA or EIP-1271);
-the voter held HBOT at the snapshot
-block. A newer vote from the same address supersedes the current one while the poll is
-active; every vote is kept; the same signed message counts once. A vote takes a shared lock on its poll's row and a lock on
-(poll, voter) to write, so concurrent votes from one address leave exactly one counted
-vote, and none lands after the poll closes (closing takes the row's exclusive lock).
+the voter held HBOT at the snapshot block; the same signed message counts once. A newer
+vote from the same address supersedes the current one while the poll is active; every
+vote is kept. A vote takes a shared lock on its poll's row and a lock on (poll, voter) to
+write, so concurrent votes from one address leave exactly one counted vote, and none lands
+after the poll closes (closing takes the row's exclusive lock).
 """
 
 from __future__ import annotations
