@@ -8,6 +8,8 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# honcho gives every process its own $PORT (base + 100 per process), so the web port travels
+# as WEB_PORT.
 # With ETH_RPC_URL set (e.g. mainnet), the local dev chain is not started.
 PROCESSES ?= $(if $(ETH_RPC_URL),web worker beat,chain web worker beat)$(HEALTH_PROCESSES)
 # health: HEALTH_USE_SIMULATOR=true also starts the exchange simulator, which the checks probe.
@@ -37,7 +39,7 @@ run: install
 	@echo "  Exchanges: $(if $(filter true 1 yes on,$(HEALTH_USE_SIMULATOR)),the exchange simulator on $${HEALTH_SIMULATOR_URL:-http://127.0.0.1:8765} (offline),the live exchanges (HEALTH_USE_SIMULATOR=true for the offline simulator))"
 	@echo "  Ctrl-C stops everything."
 	@echo
-	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) SEED_DEMO=$(if $(ETH_RPC_URL),,1) $(BIN)/honcho -f Procfile.dev start $(PROCESSES)
+	PATH="$(CURDIR)/$(BIN):$$PATH" WEB_HOST=$(HOST) WEB_PORT=$(PORT) SEED_DEMO=$(if $(ETH_RPC_URL),,1) $(BIN)/honcho -f Procfile.dev start $(PROCESSES)
 
 test: install browser-deps lint typecheck pytest
 
