@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from eth_account import Account
 
 from governance import eip712
@@ -85,6 +86,9 @@ def demo_governance_seed() -> DemoReport:
             polls.append(poll.pk)
     proposal = _proposal(holders["alice"])
     assert proposal.poll is not None  # noqa: S101 - proposal_create always makes its poll
+    # The demo skips the two days of discussion so the vote can be tried at once.
+    proposal.discussion_ends_at = timezone.now()
+    proposal.save(update_fields=["discussion_ends_at"])
     poll = poll_open(poll=proposal.poll)
     for name, choice in (("bob", 1), ("carol", 1), ("dave", 2)):
         _vote(poll, holders[name], [(choice, 1)])
