@@ -5,6 +5,7 @@ service's HTTP status, and nothing is written."""
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from typing import Any
 
 from django.db.models import QuerySet
@@ -225,14 +226,15 @@ class BountyCsvApi(APIView):
 # --- moves ------------------------------------------------------------------------------
 
 
-class _BountyActionApi(RefusalsAsJson, APIView):
+class _BountyActionApi(RefusalsAsJson, APIView, metaclass=ABCMeta):
     """POST one move on one bounty; the answer is the bounty as it is now."""
 
     permission_classes = [permissions.IsAuthenticated]
     InputSerializer: type[serializers.Serializer] = serializers.Serializer
 
+    @abstractmethod
     def perform(self, bounty: Bounty, data: dict[str, Any], request: Request) -> object:
-        raise NotImplementedError
+        """Make the move through its service."""
 
     def post(self, request: Request, pk: int) -> Response:
         bounty = selectors.bounty_get(pk=pk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from typing import Any
 
 from django.db import transaction
@@ -83,13 +84,14 @@ class PollVotesApi(GovernanceErrorsMixin, generics.ListAPIView):
         return Response(VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
 
 
-class _VotesDownload(GovernanceErrorsMixin, APIView):
+class _VotesDownload(GovernanceErrorsMixin, APIView, metaclass=ABCMeta):
     permission_classes = [AllowAny]
     content_type = ""
     extension = ""
 
+    @abstractmethod
     def stream(self, poll: Poll) -> Any:
-        raise NotImplementedError
+        """The rows of the download, as text chunks."""
 
     def get(self, request: Request, pk: int) -> StreamingHttpResponse:
         poll = get_object_or_404(Poll.objects.select_related("rules"), pk=pk)

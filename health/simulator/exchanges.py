@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -99,12 +100,13 @@ def _lists(rows: list[Row]) -> list[list[str]]:
     return [[price, size] for price, size in rows]
 
 
-class SimExchange:
+class SimExchange(ABC):
     name: ClassVar[str]
     markets: ClassVar[tuple[SimMarket, ...]] = USDT_MARKETS
 
+    @abstractmethod
     def routes(self) -> list[Route]:
-        raise NotImplementedError
+        """The exchange's REST and WebSocket routes."""
 
     def symbol(self, market: SimMarket) -> str:
         return f"{market.base}{market.quote}"
