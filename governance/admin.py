@@ -86,6 +86,21 @@ class GovernanceRulesAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "reference", "notes"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ProposalRuleInline]
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:  # fmt: skip
+        if object_id is not None and request.method == "GET":
+            messages.info(
+                request,
+                "Versions shipped in governance/data/governance_rules.json are reset to the file "
+                "whenever load_governance_history runs (make run does). To change the rules, "
+                "add a new version with a later 'effective from' date; polls and proposals keep "
+                "the copy they made when they opened.",
+            )
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     fieldsets = [
         (None, {"fields": ["name", "slug", "reference", "source_url", "effective_from", "notes"]}),
         ("Connector polls", {"fields": [

@@ -163,3 +163,14 @@ def test_dismissing_needs_a_note(staff_client, history):
     assert decision.status == DecisionStatus.PENDING
     connector.refresh_from_db()
     assert connector.status == InclusionStatus.IN_CODEBASE
+
+
+def test_editing_a_rules_version_says_how_the_shipped_ones_change(staff_client, history):
+    from governance.models import GovernanceRules
+
+    rules = GovernanceRules.objects.get(slug="hgp-77-2026")
+
+    response = staff_client.get(f"/admin/governance/governancerules/{rules.pk}/change/")
+
+    assert response.status_code == 200
+    assert "add a new version" in response.content.decode()
