@@ -58,6 +58,15 @@ def domain() -> dict[str, Any]:
     }
 
 
+def is_wallet_int(value: object) -> bool:
+    """An integer, or a decimal string of one: wallets send uint256 values either way."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, str) and value.isdigit() and len(value) <= 78
+
+
 def domain_problem(given: object) -> tuple[str, str] | None:
     """Why a signed domain is not this site's: ("domain" | "chain", message), or None."""
     ours = domain()
@@ -69,9 +78,7 @@ def domain_problem(given: object) -> tuple[str, str] | None:
             f"site ({ours['name']!r} version {ours['version']!r})."
         )
     chain_id = given["chainId"]
-    valid = isinstance(chain_id, int) and not isinstance(chain_id, bool)
-    valid = valid or (isinstance(chain_id, str) and chain_id.isdigit() and len(chain_id) < 79)
-    if not valid or int(chain_id) != ours["chainId"]:
+    if not is_wallet_int(chain_id) or int(chain_id) != ours["chainId"]:
         return "chain", (
             f"It is signed for chain id {chain_id}, but this site uses chain id "
             f"{ours['chainId']}. Switch your wallet's network and sign again."

@@ -199,11 +199,7 @@ def _message_parse(typed_data: object, *, now: datetime) -> dict[str, Any]:
 
 
 def _is_uint(value: object) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return 0 <= value < 2**256
-    return isinstance(value, str) and value.isdigit() and len(value) <= 78
+    return eip712.is_wallet_int(value) and 0 <= int(str(value)) < 2**256
 
 
 def _is_github_url(url: str) -> bool:

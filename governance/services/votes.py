@@ -124,9 +124,9 @@ def _message_parse(typed_data: object) -> dict[str, Any]:
     message = typed_data["message"]
     if not isinstance(message, dict) or set(message) != {"poll", "voter", "choices", "timestamp"}:
         raise VoteMalformed("The vote's message must have exactly poll, voter, choices, timestamp.")
-    if not _is_int(message["poll"]) or int(message["poll"]) < 1:
+    if not eip712.is_wallet_int(message["poll"]) or int(message["poll"]) < 1:
         raise VoteMalformed("The vote's poll must be a poll id (a positive integer).")
-    if not _is_int(message["timestamp"]) or not 0 <= int(message["timestamp"]) < 2**64:
+    if not eip712.is_wallet_int(message["timestamp"]) or not 0 <= int(message["timestamp"]) < 2**64:
         raise VoteMalformed("The vote's timestamp must be Unix seconds (an integer).")
     try:
         voter = checksum(message["voter"])
@@ -142,8 +142,8 @@ def _message_parse(typed_data: object) -> dict[str, Any]:
         if (
             not isinstance(item, dict)
             or set(item) != {"choice", "weight"}
-            or not _is_int(item["choice"])
-            or not _is_int(item["weight"])
+            or not eip712.is_wallet_int(item["choice"])
+            or not eip712.is_wallet_int(item["weight"])
         ):
             raise VoteMalformed('Each choice must be {"choice": <number>, "weight": <integer>}.')
         choice, weight = int(item["choice"]), int(item["weight"])
@@ -163,15 +163,6 @@ def _message_parse(typed_data: object) -> dict[str, Any]:
         "choices": pairs,
         "timestamp": int(message["timestamp"]),
     }
-
-
-def _is_int(value: object) -> bool:
-    """An integer, or a decimal string of one (wallets send uint256 either way)."""
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return True
-    return isinstance(value, str) and value.isdigit() and len(value) <= 78
 
 
 def _check_poll_active(poll: Poll, *, now: datetime) -> None:
