@@ -179,7 +179,7 @@ def _epoch_upsert(entry: dict[str, Any], *, where: str, report: HistoryReport) -
         "ends_on": ends_on,
         "summary": entry.get("summary") or "",
         "sources": list(entry.get("sources") or []),
-        "rules": rules_in_force(on=datetime.combine(starts_on, time(), tzinfo=UTC)),
+        "rules": rules_in_force(on=starts_on),
     }
     _save(epoch, values, where=where, kind="epochs", report=report)
 

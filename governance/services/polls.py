@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -44,14 +44,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def rules_in_force(*, on: datetime | None = None) -> GovernanceRules | None:
-    """The newest rules version effective on the date of ``on`` (default: now)."""
-    day = (on or timezone.now()).date()
+def rules_in_force(*, on: date | datetime | None = None) -> GovernanceRules | None:
+    """The newest rules version effective on ``on`` (a day, or a moment's day; default now)."""
+    moment = on or timezone.now()
+    day = moment.date() if isinstance(moment, datetime) else moment
     return GovernanceRules.objects.filter(effective_from__lte=day).first()
 
 
 def epoch_rules(epoch: Epoch) -> GovernanceRules | None:
-    return epoch.rules or rules_in_force(on=datetime.combine(epoch.starts_on, time(), tzinfo=UTC))
+    return epoch.rules or rules_in_force(on=epoch.starts_on)
 
 
 def poll_rules_for(*, epoch: Epoch, kind: str) -> GovernanceRules:
