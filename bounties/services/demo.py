@@ -18,7 +18,7 @@ from bounties.models import Bounty, BountyType, Denomination, FundingSource, Pri
 from bounties.services import bounties as lifecycle
 from bounties.services.pots import pot_get_or_create, pot_sponsor_fund
 from connectors_registry.models import Connector, Exchange, Maintainer
-from governance.chain.devchain import DEV_CHAIN_ID, DevChain
+from governance.chain.devchain import DEV_CHAIN_ID, demo_holders
 from governance.models import Wallet
 
 DEMO_STAFF = "foundation-demo"
@@ -55,7 +55,7 @@ def demo_bounties_seed() -> BountyDemoReport:
     if created:
         staff.set_unusable_password()
         staff.save()
-    holders = {h.name: h for h in DevChain().info.holders}
+    holders = demo_holders()
     bob = _maintainer(holders["bob"].address, "Bob (demo)", "bob-demo")
     carol = _maintainer(holders["carol"].address, "Carol (demo)", "carol-demo")
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from eth_account import Account
 from eth_tester import EthereumTester, PyEVMBackend
+from eth_tester.backends.pyevm.main import get_default_account_keys
 from eth_tester.exceptions import TransactionFailed, ValidationError
 from eth_utils import keccak, to_checksum_address
 from web3 import EthereumTesterProvider, Web3
@@ -67,6 +68,23 @@ class DevHolder:
     private_key: str
 
 
+@cache
+def dev_accounts() -> tuple[DevHolder, ...]:
+    """The deployer and the demo holders: eth-tester's default keys, the ones its genesis
+    state funds with ether. Known without starting a chain (demo data signs with them)."""
+    names = ("deployer", *DEMO_HOLDER_NAMES)
+    keys = get_default_account_keys(quantity=len(names))
+    return tuple(
+        DevHolder(name, to_checksum_address(key.public_key.to_address()), key.to_hex())
+        for name, key in zip(names, keys, strict=True)
+    )
+
+
+def demo_holders() -> dict[str, DevHolder]:
+    """The demo holders by name."""
+    return {h.name: h for h in dev_accounts()[1:]}
+
+
 @dataclass
 class DevChainInfo:
     chain_id: int
@@ -107,13 +125,7 @@ class DevChain:
         return state
 
     def _seed(self, generated: int) -> DevChainInfo:
-        keys = self.tester.backend.account_keys
-        deployer = DevHolder("deployer", to_checksum_address(keys[0].public_key.to_address()),
-                             keys[0].to_hex())  # fmt: skip
-        holders = [
-            DevHolder(name, to_checksum_address(key.public_key.to_address()), key.to_hex())
-            for name, key in zip(DEMO_HOLDER_NAMES, keys[1:], strict=False)
-        ]
+        deployer, *holders = dev_accounts()
         by_name = {h.name: h for h in holders}
         token_artifact = load_artifact("DemoHBOT")
         token = self._deploy(token_artifact, deployer.address, TOTAL_SUPPLY)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from eth_account import Account
 
 from governance import eip712
-from governance.chain.devchain import DEV_CHAIN_ID, DevChain, DevHolder
+from governance.chain.devchain import DEV_CHAIN_ID, DevHolder, demo_holders
 from governance.models import Epoch, GovernanceRules, Poll, PollKind
 from governance.services.errors import GovernanceError
 from governance.services.polls import poll_create, poll_open
@@ -63,7 +63,7 @@ def demo_governance_seed() -> DemoReport:
     rules = GovernanceRules.objects.filter(slug=DEMO_RULES).first()
     if rules is None:
         raise GovernanceError("Load the governance history first (load_governance_history).")
-    holders = {h.name: h for h in DevChain().info.holders}
+    holders = demo_holders()
     with transaction.atomic():
         epoch = Epoch.objects.create(
             number=DEMO_EPOCH,
