@@ -122,7 +122,12 @@ class GovernanceRules(TimestampedModel):
     )
     tier_name_rest = models.CharField(max_length=20, blank=True)
     max_choices = models.PositiveSmallIntegerField(
-        default=20, validators=[MinValueValidator(2), MaxValueValidator(200)]
+        null=True,
+        blank=True,
+        default=None,
+        validators=[MinValueValidator(2), MaxValueValidator(200)],
+        help_text="Most choices a poll may have when it opens; empty when the sources give "
+        "no limit for the era (Epoch 12-13: Snapshot's 20).",
     )
     choice_limit_removals = models.JSONField(
         default=dict,

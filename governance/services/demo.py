@@ -77,9 +77,8 @@ def demo_governance_seed() -> DemoReport:
         polls = []
         for kind in (PollKind.CLOB_DEX, PollKind.GATEWAY_DEX):
             poll = poll_create(epoch=epoch, kind=kind, reference="DEMO")
-            extra = poll.choices.filter(position__gt=rules.max_choices)
-            if extra.exists():
-                extra.delete()
+            if rules.max_choices is not None:
+                poll.choices.filter(position__gt=rules.max_choices).delete()
             poll = poll_open(poll=poll)
             for name, weights in DEMO_BALLOTS:
                 _vote(poll, holders[name], weights)

@@ -142,7 +142,7 @@ def poll_open(
     count = poll.choices.count()
     if count < 2:
         raise PollStateError("A poll needs at least two choices to open.")
-    if count > rules.max_choices:
+    if rules.max_choices is not None and count > rules.max_choices:
         raise PollStateError(
             f"{poll} has {count} choices; the rules allow at most {rules.max_choices}. "
             "Remove some before opening."
