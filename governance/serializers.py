@@ -336,6 +336,7 @@ class ProposalSerializer(serializers.ModelSerializer):
     )
     status = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Proposal
@@ -356,6 +357,7 @@ class ProposalSerializer(serializers.ModelSerializer):
             "outcome",
             "created_at",
             "url",
+            "page_url",
         ]
 
     def get_status(self, proposal: Proposal) -> str:
@@ -373,6 +375,10 @@ class ProposalSerializer(serializers.ModelSerializer):
         return _absolute(
             self.context, reverse("governance-api:proposal-detail", args=[proposal.reference])
         )
+
+    def get_page_url(self, proposal: Proposal) -> str:
+        """The proposal's page on the site."""
+        return _absolute(self.context, proposal.get_absolute_url())
 
 
 class ProposalDetailSerializer(ProposalSerializer):

@@ -18,7 +18,6 @@ urlpatterns = [
     # polls and results
     path("polls/", views_polls.poll_list, name="poll-list"),
     path("polls/<int:pk>/", views_polls.poll_detail, name="poll-detail"),
-    path("polls/<int:pk>/vote/", views_polls.poll_vote, name="poll-vote"),
     path("polls/<int:pk>/results.json", views_polls.poll_results_json, name="poll-results"),
     path("polls/<int:pk>/open/", views_polls.poll_open_now, name="poll-open"),
     path("polls/<int:pk>/finalize/", views_polls.poll_finalize_now, name="poll-finalize"),

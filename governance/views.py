@@ -6,7 +6,6 @@ the rules live in ``governance.services.sign_in``.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from siwe.siwe import ISO8601Datetime
 
+from core.signed_body import BodyRefused, signed_body
 from governance.chain.balances import checksum
 from governance.selectors import voting_power_for_user
 from governance.services.sign_in import SignInError, sign_in_nonce_issue, sign_in_verify
@@ -84,33 +84,21 @@ def sign_in_nonce(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_POST
 def sign_in(request: HttpRequest) -> JsonResponse:
-    """Verify a signed message and log its wallet's user in. CSRF-protected like any POST."""
+    """Verify a signed message and log its wallet's user in. CSRF-protected like any POST.
+
+    The body is ``{"message": "...", "signature": "0x...", "next": "/path"}`` (``next``
+    optional), read by the same reader as votes and proposals, with the same refusals.
+    """
     try:
-        declared_length = int(request.headers.get("Content-Length") or 0)
-    except ValueError:
-        declared_length = 0
-    if declared_length > MAX_SIGN_IN_BODY_BYTES or len(request.body) > MAX_SIGN_IN_BODY_BYTES:
-        return _error(
-            f"The request body is too large (at most {MAX_SIGN_IN_BODY_BYTES} bytes).",
-            code="body_too_large",
+        body = signed_body(
+            request, limit=MAX_SIGN_IN_BODY_BYTES, message_field="message", message_type=str
         )
-    try:
-        payload = json.loads(request.body)
-    except (UnicodeDecodeError, ValueError):
-        payload = None
-    if (
-        not isinstance(payload, dict)
-        or not isinstance(payload.get("message"), str)
-        or not isinstance(payload.get("signature"), str)
-    ):
-        return _error(
-            'The request body must be a JSON object: {"message": "...", "signature": "0x..."}.',
-            code="body_invalid",
-        )
+    except BodyRefused as exc:
+        return _error(exc.message, code=exc.code, status=exc.http_status)
     try:
         wallet = sign_in_verify(
-            message=payload["message"],
-            signature=payload["signature"],
+            message=body.message,
+            signature=body.signature,
             domain=request.get_host(),
             scheme=request.scheme,
             nonce_in_session=request.session.get(SESSION_NONCE_KEY),
@@ -119,7 +107,7 @@ def sign_in(request: HttpRequest) -> JsonResponse:
         return _error(exc.message, code=exc.code, status=exc.http_status)
     request.session.pop(SESSION_NONCE_KEY, None)
     login(request, wallet.user, backend=AUTH_BACKEND)
-    next_value = payload.get("next")
+    next_value = body.data.get("next")
     return JsonResponse(
         {
             "address": wallet.address,

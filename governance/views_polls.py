@@ -1,31 +1,26 @@
-"""Poll pages: the list, a poll with its live or frozen result and the wallet voting form,
-the vote endpoint the form posts to, staff's open/finalize buttons, and the results history.
+"""Poll pages: the list, a poll with its live or frozen result and the wallet voting form
+(which posts to the API's ``POST /api/v1/polls/<pk>/votes/``), staff's open/finalize
+buttons, and the results history.
 
 Thin: reads come from ``governance.selectors``, writes from ``governance.services``.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from governance import eip712, selectors
 from governance.models import Poll, PollKind, Vote
-from governance.services.errors import ChainUnavailable, GovernanceError, VoteRejected
+from governance.services.errors import GovernanceError
 from governance.services.polls import poll_finalize, poll_open
-from governance.services.votes import vote_cast
 
 RESULTS_TEMPLATE = "governance/_poll_results.html"
 
@@ -70,41 +65,6 @@ def vote_config(poll: Poll) -> dict[str, Any]:
 
 def _prefill(vote: Vote | None) -> list[tuple[int, int]]:
     return [(int(c), int(w)) for c, w in vote.weights] if vote is not None else []
-
-
-# A signed vote is its own authentication: the EIP-712 signature proves the voter, and a
-# forged cross-site request could only submit a vote that its voter already signed. So the
-# endpoint needs no CSRF token, and scripts may post to it like the browser form does.
-# Outside the request's transaction, like the API's vote endpoint: vote_cast writes in its
-# own short transaction, and no lock is held while the chain is read.
-@transaction.non_atomic_requests
-@csrf_exempt
-@never_cache
-@require_POST
-def poll_vote(request: HttpRequest, pk: int) -> JsonResponse:
-    payload = json_payload(request, limit=settings.VOTE_MAX_BODY_BYTES)
-    if isinstance(payload, JsonResponse):
-        return payload
-    try:
-        vote = vote_cast(
-            typed_data=payload["typed_data"], signature=payload["signature"], poll_id=pk
-        )
-    except (VoteRejected, ChainUnavailable) as exc:
-        return json_error(exc.message, code=exc.code, status=exc.http_status)
-    return JsonResponse(
-        {
-            "vote": {
-                "poll": vote.poll_id,
-                "voter": vote.voter,
-                "weights": vote.weights,
-                "voting_power": str(vote.voting_power),
-                "digest": vote.digest,
-                "received_at": vote.received_at.isoformat(),
-            },
-            "results_url": reverse("governance:poll-results", kwargs={"pk": vote.poll_id}),
-        },
-        status=201,
-    )
 
 
 @never_cache
@@ -178,39 +138,3 @@ def results_history(request: HttpRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
-
-
-def json_payload(request: HttpRequest, *, limit: int) -> dict[str, Any] | JsonResponse:
-    """``{"typed_data": {...}, "signature": "0x..."}`` from the body, or the refusal."""
-    try:
-        declared = int(request.headers.get("Content-Length") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit or len(request.body) > limit:
-        return json_error(
-            f"The request body is too large: at most {limit:,} bytes.",
-            code="body_too_large",
-            status=413,
-        )
-    try:
-        payload = json.loads(request.body)
-    except (UnicodeDecodeError, ValueError):
-        return json_error(
-            'The request body must be JSON: {"typed_data": {...}, "signature": "0x..."}.',
-            code="body_invalid",
-        )
-    if (
-        not isinstance(payload, dict)
-        or not isinstance(payload.get("typed_data"), dict)
-        or not isinstance(payload.get("signature"), str)
-    ):
-        return json_error(
-            'The request body must be a JSON object with "typed_data" (the signed EIP-712 '
-            'object) and "signature" (0x-hex).',
-            code="body_invalid",
-        )
-    return payload
-
-
-def json_error(message: str, *, code: str, status: int = 400) -> JsonResponse:
-    return JsonResponse({"error": message, "code": code}, status=status)

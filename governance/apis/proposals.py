@@ -15,7 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.serializers import ErrorSerializer
-from governance.apis.common import GovernanceErrorsMixin, signed_body
+from core.signed_body import signed_body
+from governance.apis.common import GovernanceErrorsMixin
 from governance.filters import ProposalFilter
 from governance.models import Proposal
 from governance.serializers import (
@@ -23,7 +24,6 @@ from governance.serializers import (
     ProposalSerializer,
     SignedMessageSerializer,
 )
-from governance.services.errors import ProposalRejected
 from governance.services.proposals import MAX_BODY, MAX_TITLE, proposal_create
 
 REFERENCE_RE = re.compile(r"^([A-Za-z]{2,4})-(\d{1,9})$")
@@ -56,17 +56,18 @@ class ProposalListApi(GovernanceErrorsMixin, generics.ListAPIView):
         request=SignedMessageSerializer,
         responses={
             201: ProposalDetailSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="proposal_rejected, malformed_json"),
+            400: OpenApiResponse(
+                ErrorSerializer, description="malformed_json, body_invalid, proposal_rejected"
+            ),
             403: OpenApiResponse(ErrorSerializer, description="below_minimum_balance"),
             413: OpenApiResponse(ErrorSerializer, description="body_too_large"),
+            415: OpenApiResponse(ErrorSerializer, description="unsupported_media_type"),
             503: OpenApiResponse(ErrorSerializer, description="chain_unavailable"),
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        typed_data, signature = signed_body(
-            request, refuse=ProposalRejected, limit=proposal_body_limit()
-        )
-        proposal = proposal_create(typed_data=typed_data, signature=signature)
+        body = signed_body(request, limit=proposal_body_limit())
+        proposal = proposal_create(typed_data=body.message, signature=body.signature)
         proposal = proposal_queryset().get(pk=proposal.pk)
         data = ProposalDetailSerializer(proposal, context={"request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)

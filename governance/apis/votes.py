@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABCMeta, abstractmethod
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
@@ -19,11 +20,11 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from core.serializers import ErrorSerializer
-from governance.apis.common import GovernanceErrorsMixin, signed_body
+from core.signed_body import signed_body
+from governance.apis.common import GovernanceErrorsMixin
 from governance.audit import votes_csv_stream, votes_json_stream
 from governance.models import Poll, Vote
 from governance.serializers import SignedMessageSerializer, VoteSerializer
-from governance.services.errors import VoteMalformed
 from governance.services.votes import vote_cast
 
 
@@ -66,21 +67,23 @@ class PollVotesApi(GovernanceErrorsMixin, generics.ListAPIView):
             201: VoteSerializer,
             400: OpenApiResponse(
                 ErrorSerializer,
-                description="malformed, malformed_json, wrong_domain, wrong_chain, "
-                "bad_signature, unknown_choice, stale_timestamp, future_timestamp",
+                description="malformed_json, body_invalid, malformed, wrong_domain, "
+                "wrong_chain, bad_signature, unknown_choice, zero_weights, stale_timestamp, "
+                "future_timestamp",
             ),
             403: OpenApiResponse(ErrorSerializer, description="zero_balance"),
             404: OpenApiResponse(ErrorSerializer, description="poll_not_found"),
             409: OpenApiResponse(ErrorSerializer, description="poll_not_active, replayed"),
             413: OpenApiResponse(ErrorSerializer, description="body_too_large"),
+            415: OpenApiResponse(ErrorSerializer, description="unsupported_media_type"),
             503: OpenApiResponse(ErrorSerializer, description="chain_unavailable"),
         },
     )
     def post(self, request: Request, pk: int) -> Response:
         """Cast a vote: ``{"typed_data": <the signed Vote>, "signature": "0x..."}``. A newer
         vote from the same address replaces the voter's current one."""
-        typed_data, signature = signed_body(request, refuse=VoteMalformed)
-        vote = vote_cast(typed_data=typed_data, signature=signature, poll_id=pk)
+        body = signed_body(request, limit=settings.VOTE_MAX_BODY_BYTES)
+        vote = vote_cast(typed_data=body.message, signature=body.signature, poll_id=pk)
         return Response(VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
 
 

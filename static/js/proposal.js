@@ -2,7 +2,8 @@
 //
 // The page embeds the EIP-712 Proposal type and domain as JSON. The wallet signs
 // {types, primaryType: "Proposal", domain, message} with eth_signTypedData_v4; the page posts
-// the typed data and the signature, and opens the published proposal.
+// the typed data and the signature to the API (POST /api/v1/proposals/), and opens the
+// published proposal's page (page_url in the API's answer).
 
 import {
   UserFacingError,
@@ -131,7 +132,7 @@ function setUp(form) {
       });
       showProgress(`Published as ${result.reference}. Opening it…`);
       leaving = true;
-      window.location.assign(result.url);
+      window.location.assign(result.page_url);
     } catch (error) {
       showProgress("");
       showError(describe(error));

@@ -2,8 +2,9 @@
 //
 // The page embeds the EIP-712 pieces (domain, types, poll id) as JSON. The wallet signs
 // {types, primaryType: "Vote", domain, message: {poll, voter, choices, timestamp}} with
-// eth_signTypedData_v4; the page posts the typed data and the signature, then refreshes the
-// results panel in place from the poll's results.json.
+// eth_signTypedData_v4; the page posts the typed data and the signature to the API
+// (POST /api/v1/polls/<id>/votes/), then refreshes the results panel in place from the
+// poll's results.json.
 
 import {
   chainName,
@@ -139,7 +140,7 @@ function setUpVoting(root) {
       });
       showProgress("");
       showSuccess(
-        `Your vote is counted with ${formatHbot(BigInt(result.vote.voting_power))} HBOT of ` +
+        `Your vote is counted with ${formatHbot(BigInt(result.voting_power))} HBOT of ` +
           "voting power. Voting again replaces it until the poll closes.",
       );
       const heading = root.querySelector("h2");

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -82,6 +83,8 @@ def test_results_filter_and_connector_poll_history(page: Page, site):
 def test_holder_writes_signs_and_votes_on_a_proposal(page: Page, site, devchain, settings):
     alice = devchain.chain.info.holders[0]  # 4,000,000 HBOT
     signed = install_typed_data_wallet(page, alice, chain_id=settings.ETH_CHAIN_ID)
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(urlsplit(r.url).path) if r.method == "POST" else None)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(site.url + "/proposals/")
     page.get_by_role("link", name="New proposal").click()
@@ -103,6 +106,7 @@ def test_holder_writes_signs_and_votes_on_a_proposal(page: Page, site, devchain,
     expect(page.get_by_test_id("proposal-body")).to_contain_text("Binance changed its API.")
     assert signed[0]["primaryType"] == "Proposal"
     assert signed[0]["message"]["hbotAllocation"] == 150000
+    assert posts == ["/api/v1/proposals/"]  # published through the API
 
     # when the discussion is over and the vote opens, she votes For
     poll_open(poll=proposal.poll)
@@ -116,3 +120,4 @@ def test_holder_writes_signs_and_votes_on_a_proposal(page: Page, site, devchain,
     expect(page.get_by_test_id("approval")).to_contain_text("For 100.0% of For + Against")
     snap(page, "proposal-voting")
     assert signed[1]["message"]["choices"] == [{"choice": 1, "weight": 1}]
+    assert posts[1:] == [f"/api/v1/polls/{proposal.poll.pk}/votes/"]

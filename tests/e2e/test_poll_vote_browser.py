@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
 from eth_account import Account
@@ -45,6 +46,18 @@ def bob(devchain):
     return devchain.chain.info.holders[1]  # 2,250,000 HBOT
 
 
+def posts_of(page: Page) -> list[str]:
+    """The paths the page POSTs to, recorded from now on."""
+    posts: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            posts.append(urlsplit(request.url).path) if request.method == "POST" else None
+        ),
+    )
+    return posts
+
+
 def bar_width(page: Page, label: str) -> str:
     row = page.get_by_test_id("result-row").filter(has_text=label)
     return row.locator(".result-bar").evaluate("bar => bar.style.width")
@@ -55,6 +68,7 @@ def test_holder_votes_with_the_wallet_and_sees_the_bars_change(
 ):
     # given bob's wallet on the site's chain, on the open poll's page with no votes yet
     signed = install_typed_data_wallet(page, bob, chain_id=settings.ETH_CHAIN_ID)
+    posts = posts_of(page)
     page.goto(site.url + open_poll.get_absolute_url())
     expect(page.get_by_test_id("voter-count")).to_have_text("0")
     assert bar_width(page, "Kraken") == "0%"
@@ -86,6 +100,8 @@ def test_holder_votes_with_the_wallet_and_sees_the_bars_change(
     assert message["choices"] == [{"choice": 2, "weight": 1}, {"choice": 3, "weight": 3}]
     vote = Vote.objects.get(poll=open_poll, is_current=True)
     assert vote.voter == bob.address
+    # and the one vote went through the API's vote endpoint, the one scripts use
+    assert posts == [f"/api/v1/polls/{open_poll.pk}/votes/"]
 
 
 def test_vote_without_weights_is_explained_before_signing(
@@ -132,6 +148,7 @@ def test_refusal_from_the_site_is_shown_next_to_the_form(page: Page, site, open_
     empty = SimpleNamespace(private_key="0x" + "11" * 32)
     empty.address = Account.from_key(empty.private_key).address
     install_typed_data_wallet(page, empty, chain_id=settings.ETH_CHAIN_ID)
+    posts = posts_of(page)
     page.goto(site.url + open_poll.get_absolute_url())
     page.get_by_label("Binance").fill("1")
 
@@ -141,6 +158,7 @@ def test_refusal_from_the_site_is_shown_next_to_the_form(page: Page, site, open_
     # then the site's refusal is shown beside the form, and nothing is counted
     expect(page.get_by_role("alert")).to_contain_text("held no HBOT at the snapshot block")
     assert not Vote.objects.exists()
+    assert posts == [f"/api/v1/polls/{open_poll.pk}/votes/"]
 
 
 def test_archived_poll_shows_the_published_result(page: Page, site, catalogue):

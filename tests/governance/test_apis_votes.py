@@ -317,11 +317,21 @@ def test_body_over_the_limit_is_413(client, open_poll, settings):
     [
         ("{not json", "malformed_json"),
         (b"\xff\xfe", "malformed_json"),
-        ("[1, 2]", "malformed"),
-        ('{"typed_data": {}}', "malformed"),
-        ('{"typed_data": {}, "signature": 7}', "malformed"),
+        ("[1, 2]", "body_invalid"),
+        ('{"typed_data": {}}', "body_invalid"),
+        ('{"typed_data": {}, "signature": 7}', "body_invalid"),
+        ('{"typed_data": "0x", "signature": "0x"}', "body_invalid"),
+        ('{"typed_data": {}, "signature": "0x"}', "malformed"),
     ],
-    ids=["broken", "not-utf8", "a-list", "no-signature", "signature-not-text"],
+    ids=[
+        "broken",
+        "not-utf8",
+        "a-list",
+        "no-signature",
+        "signature-not-text",
+        "typed-data-not-an-object",
+        "typed-data-not-a-vote",
+    ],
 )
 def test_body_of_the_wrong_shape_is_400(client, open_poll, body, code):
     response = client.post(votes_url(open_poll.pk), body, content_type="application/json")

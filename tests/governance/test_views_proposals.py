@@ -1,5 +1,5 @@
 """Proposal pages: the list by stage, a proposal with its vote, and the signed new-proposal
-form with its endpoint."""
+form, which publishes through the API."""
 
 from __future__ import annotations
 
@@ -44,10 +44,13 @@ def proposal_payload(holder, **fields: Any) -> dict[str, Any]:
 
 
 def post_proposal(client, payload):
-    return client.post("/proposals/new/", data=json.dumps(payload), content_type="application/json")
+    """Post a proposal where the form (static/js/proposal.js) posts it: the API."""
+    return client.post(
+        "/api/v1/proposals/", data=json.dumps(payload), content_type="application/json"
+    )
 
 
-# --- the form and its endpoint ------------------------------------------------------------
+# --- the form and the endpoint it posts to ------------------------------------------------
 
 
 def test_form_offers_the_types_in_force_with_their_minimum(client, rules_in_force, chain_settings):
@@ -62,6 +65,7 @@ def test_form_offers_the_types_in_force_with_their_minimum(client, rules_in_forc
     assert config["types"] == eip712.PROPOSAL_TYPES
     assert config["domain"] == eip712.domain()
     assert '<option value="binance"' in body
+    assert 'data-submit-url="/api/v1/proposals/"' in body
 
 
 def test_form_shows_a_signed_in_holders_balance(client, rules_in_force, chain_settings, chain_info):
@@ -90,7 +94,8 @@ def test_signed_proposal_is_published(client, rules_in_force, chain_settings, ch
     assert response.status_code == 201
     proposal = Proposal.objects.get()
     assert response.json()["reference"] == proposal.reference
-    assert response.json()["url"] == f"/proposals/{proposal.reference}/"
+    # where proposal.js goes next: the proposal's page
+    assert response.json()["page_url"] == f"http://testserver/proposals/{proposal.reference}/"
     assert proposal.proposer == alice.address
     assert proposal.exchange == Connector.objects.get(connector_id="binance").exchange
 
@@ -131,21 +136,13 @@ def test_proposal_of_a_type_not_in_force_is_refused(
     assert "not part of the rules in force" in response.json()["error"]
 
 
-@pytest.mark.parametrize("body", [b"{", b'{"typed_data": 1, "signature": "0x"}'])
-def test_proposal_body_that_is_not_the_json_object_is_refused(client, rules_in_force, body):
-    response = client.post("/proposals/new/", data=body, content_type="application/json")
+def test_the_form_page_takes_no_post(client, rules_in_force, chain_settings, chain_info):
+    payload = json.dumps(proposal_payload(chain_info.holders[0]))
 
-    assert response.status_code == 400
-    assert response.json()["code"] == "body_invalid"
+    response = client.post("/proposals/new/", data=payload, content_type="application/json")
 
-
-def test_proposal_body_over_the_limit_is_refused(client, rules_in_force):
-    response = client.post(
-        "/proposals/new/", data=b"x" * (128 * 1024 + 1), content_type="application/json"
-    )
-
-    assert response.status_code == 413
-    assert response.json()["code"] == "body_too_large"
+    assert response.status_code == 405
+    assert not Proposal.objects.exists()
 
 
 # --- list and detail ---------------------------------------------------------------------

@@ -214,22 +214,23 @@ def test_sign_in_needs_the_csrf_token(alice):
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "code"),
     [
-        pytest.param("message=hi&signature=0x", id="form-encoded"),
-        pytest.param("{not json", id="broken-json"),
-        pytest.param("[1, 2]", id="json-list"),
-        pytest.param('{"message": "hi"}', id="no-signature"),
-        pytest.param('{"message": 1, "signature": "0x"}', id="message-not-text"),
-        pytest.param(b"\xff\xfe", id="not-utf8"),
+        pytest.param("message=hi&signature=0x", "malformed_json", id="form-encoded"),
+        pytest.param("{not json", "malformed_json", id="broken-json"),
+        pytest.param(b"\xff\xfe", "malformed_json", id="not-utf8"),
+        pytest.param("[1, 2]", "body_invalid", id="json-list"),
+        pytest.param('{"message": "hi"}', "body_invalid", id="no-signature"),
+        pytest.param('{"message": 1, "signature": "0x"}', "body_invalid", id="message-not-text"),
     ],
 )
-def test_body_that_is_not_the_expected_json_is_refused(client, body):
+def test_body_that_is_not_the_expected_json_is_refused(client, body, code):
     response = client.post(SIGN_IN_URL, data=body, content_type="application/json")
 
     assert response.status_code == 400
-    assert response.json()["code"] == "body_invalid"
-    assert "must be a JSON object" in response.json()["error"]
+    assert response.json()["code"] == code
+    assert '{"message": "...", "signature": "0x..."}' in response.json()["error"]
+    assert SESSION_KEY not in client.session
 
 
 def test_oversize_body_is_refused_before_parsing(client):
@@ -237,9 +238,25 @@ def test_oversize_body_is_refused_before_parsing(client):
 
     response = client.post(SIGN_IN_URL, data=body, content_type="application/json")
 
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert response.json()["code"] == "body_too_large"
-    assert "too large" in response.json()["error"]
+    assert f"at most {MAX_SIGN_IN_BODY_BYTES:,}" in response.json()["error"]
+
+
+def test_form_post_with_a_valid_csrf_token_is_refused_not_crashed(alice):
+    # given a browser with the CSRF cookie, posting a multipart form that carries the token
+    # (the CSRF check reads the form, so the raw body can no longer be read)
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.get("/sign-in/").status_code == 200
+    token = browser.cookies["csrftoken"].value
+
+    response = browser.post(
+        SIGN_IN_URL, {"csrfmiddlewaretoken": token, "message": "hi", "signature": "0x"}
+    )
+
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+    assert "application/json" in response.json()["error"]
 
 
 def test_sign_in_endpoint_only_takes_post(client):
