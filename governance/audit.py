@@ -40,10 +40,14 @@ from governance.chain.balances import BalanceReader, checksum
 from governance.chain.errors import RpcUnavailable
 from governance.chain.signatures import EOA_SIGNATURE_BYTES, signature_well_formed
 from governance.models import Choice, Poll, PollStatus, Vote
-from governance.services.polls import PollResult, poll_result_compute
+from governance.results import poll_result_compute
+from governance.selectors import PollResults, ResultRow, poll_results, results_from_computed
+from governance.tally import Ballot, InvalidBallot, Totals, totals_of
 from governance.units import token_amount
 
 EXPORT_FORMAT = "connector-hub-votes/1"
+# Files downloaded before results had one row type called a finalized result "frozen".
+OLD_SOURCE_NAMES = {"frozen": "final"}
 EXPORT_CHUNK = 500
 CSV_COLUMNS = (
     "poll_id",
@@ -60,8 +64,6 @@ CSV_COLUMNS = (
     "received_at",
     "superseded_at",
 )
-SCORE_QUANTUM = Decimal("1e-18")  # HBOT; as frozen by poll_finalize
-SHARE_QUANTUM = Decimal("1e-6")  # percent
 # A frozen score that differs from the recount by less than this share of it is what a
 # database storing decimals as binary floating point (SQLite) keeps of an exact score.
 FLOAT_STORAGE_RELATIVE = Decimal("1e-14")
@@ -71,108 +73,37 @@ class AuditInputError(Exception):
     """What was given to audit is not a poll's votes (a bad file, a poll without votes)."""
 
 
-# --- the site's result ------------------------------------------------------------------
+# --- the site's result -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ResultRow:
-    position: int
-    label: str
-    score_hbot: Decimal | None  # None: an archived result published without it
-    share_percent: Decimal | None
-    rank: int | None
-    passed: bool | None
-    failure_reason: str
-    allocation_hbot: int
-    tier: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "position": self.position,
-            "label": self.label,
-            "score_hbot": None if self.score_hbot is None else str(self.score_hbot),
-            "share_percent": None if self.share_percent is None else str(self.share_percent),
-            "rank": self.rank,
-            "passed": self.passed,
-            "failure_reason": self.failure_reason,
-            "allocation_hbot": self.allocation_hbot,
-            "tier": self.tier,
-        }
+def poll_site_result(*, poll: Poll, totals: Totals | None = None) -> PollResults | None:
+    """The result the site states for ``poll`` (``selectors.poll_results``), None for a
+    draft. ``totals``: the counted votes at an export's cut, for a live poll."""
+    results = poll_results(poll=poll, totals=totals)
+    return None if results.source == "none" else results
 
 
-@dataclass(frozen=True)
-class SiteResult:
-    """A poll's result as the site states it.
-
-    ``source``: ``frozen`` (finalized), ``live`` (active or closed, computed from the
-    counted votes now) or ``published`` (an archived result from before this site).
-    """
-
-    source: str
-    rows: list[ResultRow]  # by rank
-    voter_count: int | None
-    total_power: int | None  # base units
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "voter_count": self.voter_count,
-            "total_power": None if self.total_power is None else str(self.total_power),
-            "choices": [row.as_json() for row in self.rows],
-        }
-
-
-def result_from_computed(result: PollResult, *, source: str = "live") -> SiteResult:
-    """A computed result in the units and precision ``poll_finalize`` freezes."""
-    decimals = Decimal(10**settings.HBOT_DECIMALS)
-    return SiteResult(
-        source=source,
-        rows=[
-            ResultRow(
-                position=item.choice.position,
-                label=item.choice.label,
-                score_hbot=(item.score / decimals).quantize(SCORE_QUANTUM),
-                share_percent=item.share.quantize(SHARE_QUANTUM),
-                rank=item.rank,
-                passed=item.passed,
-                failure_reason=item.failure_reason,
-                allocation_hbot=item.allocation_hbot,
-                tier=item.tier,
-            )
-            for item in result.choices
+def result_as_json(result: PollResults) -> dict[str, Any]:
+    """A result as a votes download states it (the ``result`` of ``votes.json``)."""
+    return {
+        "source": result.source,
+        "voter_count": result.voter_count,
+        "total_power": None if result.total_power is None else str(result.total_power),
+        "choices": [
+            {
+                "position": row.choice.position,
+                "label": row.choice.label,
+                "score_hbot": None if row.score_hbot is None else str(row.score_hbot),
+                "share_percent": None if row.share is None else str(row.share),
+                "rank": row.rank,
+                "passed": row.passed,
+                "failure_reason": row.failure_reason,
+                "allocation_hbot": row.allocation_hbot or 0,
+                "tier": row.tier,
+            }
+            for row in result.rows
         ],
-        voter_count=result.voter_count,
-        total_power=result.total_power,
-    )
-
-
-def poll_site_result(*, poll: Poll, votes: list[Vote] | None = None) -> SiteResult | None:
-    """The result the site states for ``poll``: frozen once finalized, live while active or
-    closed (from ``votes`` if given, else the counted votes), None for a draft."""
-    if poll.status == PollStatus.FINALIZED:
-        choices = sorted(poll.choices.all(), key=lambda c: (c.final_rank or 10**6, c.position))
-        return SiteResult(
-            source="published" if poll.is_archived else "frozen",
-            rows=[
-                ResultRow(
-                    position=c.position,
-                    label=c.label,
-                    score_hbot=c.final_score,
-                    share_percent=c.final_share,
-                    rank=c.final_rank,
-                    passed=c.passed,
-                    failure_reason=c.failure_reason,
-                    allocation_hbot=c.allocation_hbot or 0,
-                    tier=c.tier,
-                )
-                for c in choices
-            ],
-            voter_count=poll.voter_count,
-            total_power=None if poll.total_power is None else int(poll.total_power),
-        )
-    if poll.status in (PollStatus.ACTIVE, PollStatus.CLOSED):
-        return result_from_computed(poll_result_compute(poll=poll, votes=votes))
-    return None
+    }
 
 
 # --- the download -----------------------------------------------------------------------
@@ -193,10 +124,20 @@ def poll_votes_for_export(*, poll: Poll, cut: int) -> QuerySet[Vote]:
     )
 
 
-def poll_votes_counted(*, poll: Poll, cut: int) -> list[Vote]:
-    """The votes counted at ``cut``: each voter's newest."""
-    return list(
-        Vote.objects.filter(poll_id=poll.pk, id__lte=cut).filter(~_newer_vote(poll=poll, cut=cut))
+def _totals_at(*, poll: Poll, cut: int) -> Totals:
+    """The totals of the votes counted at ``cut`` (each voter's newest), so a live export's
+    stated result and its rows agree even while votes arrive."""
+    counted = (
+        Vote.objects.filter(poll_id=poll.pk, id__lte=cut)
+        .filter(~_newer_vote(poll=poll, cut=cut))
+        .values_list("weights", "voting_power")
+    )
+    return totals_of(
+        method=poll.voting_method,
+        ballots=(
+            Ballot.stored(power=power, weights=weights)
+            for weights, power in counted.iterator(chunk_size=EXPORT_CHUNK)
+        ),
     )
 
 
@@ -216,12 +157,8 @@ def _is_counted(vote: Vote) -> bool:
 
 def poll_export_header(*, poll: Poll, cut: int) -> dict[str, Any]:
     """Everything needed to recount the poll besides its votes."""
-    counted = (
-        None
-        if poll.status in (PollStatus.FINALIZED, PollStatus.DRAFT)
-        else poll_votes_counted(poll=poll, cut=cut)
-    )
-    result = poll_site_result(poll=poll, votes=counted)
+    live = poll.status in (PollStatus.ACTIVE, PollStatus.CLOSED)
+    result = poll_site_result(poll=poll, totals=_totals_at(poll=poll, cut=cut) if live else None)
     return {
         "format": EXPORT_FORMAT,
         "exported_at": _iso(timezone.now()),
@@ -241,13 +178,13 @@ def poll_export_header(*, poll: Poll, cut: int) -> dict[str, Any]:
             "ends_at": _iso(poll.ends_at),
             "closed_at": _iso(poll.closed_at),
             "finalized_at": _iso(poll.finalized_at),
-            "rules_snapshot": _rules_of(poll),
+            "rules_snapshot": poll.rules_in_effect,
             "choices": [
                 {"position": c.position, "label": c.label}
                 for c in sorted(poll.choices.all(), key=lambda c: c.position)
             ],
         },
-        "result": None if result is None else result.as_json(),
+        "result": None if result is None else result_as_json(result),
     }
 
 
@@ -306,10 +243,6 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def _rules_of(poll: Poll) -> dict[str, Any]:
-    return dict(poll.rules_snapshot or (poll.rules.as_snapshot() if poll.rules else {}))
-
-
 # --- what is audited --------------------------------------------------------------------
 
 
@@ -340,7 +273,7 @@ class AuditSubject:
     rules_snapshot: dict[str, Any]
     choices: list[tuple[int, str]]
     votes: list[VoteRecord]
-    site_result: SiteResult | None
+    site_result: PollResults | None
     domain: tuple[str, str]  # EIP-712 name and version the votes are signed for
     ends_at: datetime | None = None
     source: str = "database"
@@ -367,7 +300,7 @@ def audit_subject_from_poll(*, poll: Poll) -> AuditSubject:
         snapshot_block=poll.snapshot_block,
         chain_id=poll.chain_id,
         token_address=poll.token_address,
-        rules_snapshot=_rules_of(poll),
+        rules_snapshot=poll.rules_in_effect,
         choices=[(c.position, c.label) for c in sorted(poll.choices.all(), key=_position)],
         votes=[
             VoteRecord(
@@ -384,7 +317,13 @@ def audit_subject_from_poll(*, poll: Poll) -> AuditSubject:
             for v in exported
         ],
         site_result=poll_site_result(
-            poll=poll, votes=None if poll.status == PollStatus.FINALIZED else counted
+            poll=poll,
+            totals=None
+            if poll.status == PollStatus.FINALIZED
+            else totals_of(
+                method=poll.voting_method,
+                ballots=[Ballot.stored(power=v.voting_power, weights=v.weights) for v in counted],
+            ),
         ),
         domain=(settings.EIP712_DOMAIN_NAME, settings.EIP712_DOMAIN_VERSION),
         ends_at=poll.ends_at,
@@ -416,7 +355,7 @@ def audit_subject_from_export(*, data: object, name: str = "the file") -> AuditS
     ]
     result = top.get("result")
     domain = reader.mapping(poll.get("eip712_domain"), "poll.eip712_domain")
-    return AuditSubject(
+    subject = AuditSubject(
         poll_id=reader.integer(poll, "id", "poll"),
         title=str(poll.get("reference") or poll.get("title") or f"poll {poll.get('id')}"),
         kind=reader.string(poll, "kind", "poll"),
@@ -427,7 +366,7 @@ def audit_subject_from_export(*, data: object, name: str = "the file") -> AuditS
         rules_snapshot=reader.mapping(poll.get("rules_snapshot"), "poll.rules_snapshot"),
         choices=choices,
         votes=votes,
-        site_result=None if result is None else _result_from_json(reader, result),
+        site_result=None,
         domain=(
             reader.string(domain, "name", "poll.eip712_domain"),
             reader.string(domain, "version", "poll.eip712_domain"),
@@ -435,6 +374,9 @@ def audit_subject_from_export(*, data: object, name: str = "the file") -> AuditS
         ends_at=reader.moment(poll, "ends_at", "poll"),
         source=name,
     )
+    if result is not None:
+        subject.site_result = _result_from_json(reader, result, poll=_poll_in_memory(subject))
+    return subject
 
 
 def _vote_from_row(reader: _Fields, row: object, where: str) -> VoteRecord:
@@ -460,7 +402,7 @@ def _vote_from_row(reader: _Fields, row: object, where: str) -> VoteRecord:
     )
 
 
-def _result_from_json(reader: _Fields, data: object) -> SiteResult:
+def _result_from_json(reader: _Fields, data: object, *, poll: Poll) -> PollResults:
     result = reader.mapping(data, "result")
     rows = []
     for row in reader.sequence(result.get("choices"), "result.choices"):
@@ -470,10 +412,12 @@ def _result_from_json(reader: _Fields, data: object) -> SiteResult:
             raise AuditInputError(f"{reader.name}: result.choices passed must be true/false.")
         rows.append(
             ResultRow(
-                position=reader.integer(item, "position", "result.choices"),
-                label=reader.string(item, "label", "result.choices"),
+                choice=Choice(
+                    position=reader.integer(item, "position", "result.choices"),
+                    label=reader.string(item, "label", "result.choices"),
+                ),
                 score_hbot=reader.decimal(item, "score_hbot", "result.choices"),
-                share_percent=reader.decimal(item, "share_percent", "result.choices"),
+                share=reader.decimal(item, "share_percent", "result.choices"),
                 rank=reader.integer(item, "rank", "result.choices"),
                 passed=passed,
                 failure_reason=str(item.get("failure_reason") or ""),
@@ -482,11 +426,16 @@ def _result_from_json(reader: _Fields, data: object) -> SiteResult:
             )
         )
     voter_count, total_power = result.get("voter_count"), result.get("total_power")
-    return SiteResult(
-        source=str(result.get("source") or "unknown"),
+    source = str(result.get("source") or "unknown")
+    return PollResults(
+        poll=poll,
+        source=OLD_SOURCE_NAMES.get(source, source),
         rows=rows,
         voter_count=int(str(voter_count)) if _is_int(voter_count) else None,
         total_power=int(str(total_power)) if _is_int(total_power) else None,
+        total_power_hbot=None,
+        threshold_hbot=0,
+        threshold_percent=None,
     )
 
 
@@ -582,8 +531,8 @@ class AuditReport:
     voters_read: int = 0
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    recount: SiteResult | None = None
-    site_result: SiteResult | None = None
+    recount: PollResults | None = None
+    site_result: PollResults | None = None
 
     @property
     def agrees(self) -> bool:
@@ -608,8 +557,8 @@ class AuditReport:
             for row in self.recount.rows:
                 verdict = {True: "passes", False: "fails", None: ""}[row.passed]
                 lines.append(
-                    f"  #{row.rank:<3} {row.label:<32} {row.score_hbot:>40} HBOT "
-                    f"{row.share_percent:>11}%  {verdict:<6} {row.allocation_hbot:>12,} HBOT"
+                    f"  #{row.rank:<3} {row.choice.label:<32} {row.score_hbot:>40} HBOT "
+                    f"{row.share:>11}%  {verdict:<6} {row.allocation_hbot or 0:>12,} HBOT"
                 )
         lines += [f"Note: {note}" for note in self.notes]
         if self.agrees:
@@ -689,16 +638,24 @@ def poll_audit(*, subject: AuditSubject, reader: BalanceReader) -> AuditReport:
                         f"{subject.snapshot_block}")
             )  # fmt: skip
 
-    ballots = [
-        Vote(
-            voter=v.voter, weights=[list(p) for p in v.weights], voting_power=chain_powers[v.voter]
+    totals = Totals(method=subject.voting_method)
+    for index, vote in enumerate(subject.votes):
+        if not (vote.counted and index in valid and chain_powers[vote.voter] > 0):
+            continue
+        try:
+            totals.add(Ballot(power=chain_powers[vote.voter], weights=dict(vote.weights)))
+        except InvalidBallot as exc:
+            report.findings.append(
+                Finding("weights", vote.voter, f"an invalid vote was counted: {exc}")
+            )
+    poll = _poll_in_memory(subject)
+    try:
+        report.recount = results_from_computed(
+            poll_result_compute(poll=poll, totals=totals), source="recount"
         )
-        for index, v in enumerate(subject.votes)
-        if v.counted and index in valid and chain_powers[v.voter] > 0
-    ]
-    report.recount = result_from_computed(
-        poll_result_compute(poll=_poll_in_memory(subject), votes=ballots), source="recount"
-    )
+    except InvalidBallot as exc:  # a counted vote names a choice the poll lacks
+        report.findings.append(Finding("weights", "poll", str(exc)))
+        return report
     if subject.site_result is None:
         report.notes.append("The site states no result for this poll yet; only votes checked.")
     else:
@@ -840,12 +797,12 @@ def _poll_in_memory(subject: AuditSubject) -> Poll:
     return poll
 
 
-def _results_compare(*, site: SiteResult, recount: SiteResult, report: AuditReport) -> None:
-    stated = {row.position: row for row in site.rows}
+def _results_compare(*, site: PollResults, recount: PollResults, report: AuditReport) -> None:
+    stated = {row.choice.position: row for row in site.rows}
     float_rounded = 0
     for row in recount.rows:
-        theirs = stated.pop(row.position, None)
-        name = f"choice {row.position} ({row.label})"
+        theirs = stated.pop(row.choice.position, None)
+        name = f"choice {row.choice.position} ({row.choice.label})"
         if theirs is None:
             report.findings.append(Finding("result", name, "missing from the site's result"))
             continue
@@ -858,10 +815,10 @@ def _results_compare(*, site: SiteResult, recount: SiteResult, report: AuditRepo
                             f"recount gives {row.score_hbot} HBOT")
                 )  # fmt: skip
         for kind, ours, stated_value in (
-            ("share", row.share_percent, theirs.share_percent),
+            ("share", row.share, theirs.share),
             ("rank", row.rank, theirs.rank),
             ("passed", row.passed, theirs.passed),
-            ("allocation", row.allocation_hbot, theirs.allocation_hbot),
+            ("allocation", row.allocation_hbot or 0, theirs.allocation_hbot or 0),
             ("tier", row.tier, theirs.tier),
         ):
             if ours != stated_value:
@@ -870,7 +827,9 @@ def _results_compare(*, site: SiteResult, recount: SiteResult, report: AuditRepo
                 )
     for position, row in stated.items():
         report.findings.append(
-            Finding("result", f"choice {position} ({row.label})", "is not a choice of the poll")
+            Finding(
+                "result", f"choice {position} ({row.choice.label})", "is not a choice of the poll"
+            )
         )
     if site.voter_count is not None and site.voter_count != recount.voter_count:
         report.findings.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -27,14 +28,19 @@ from governance.models import (
     Poll,
     PollKind,
     PollStatus,
+    PollTally,
     Proposal,
     ProposalRule,
     ProposalType,
     Vote,
     Wallet,
 )
+from governance.results import PollResult, poll_result_compute, poll_threshold_hbot
 from governance.services.balances import balance_get
-from governance.services.polls import poll_result_compute
+from governance.tally import Ballot, Totals
+from governance.units import SCORE_QUANTUM, SHARE_QUANTUM, decimal_round, token_amount
+
+RECOUNT_CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,7 @@ def _choices_queryset() -> QuerySet[Choice]:
 
 def poll_get(*, pk: int) -> Poll:
     """A poll with its epoch, rules, proposal and choices, ready for the poll page."""
-    queryset = Poll.objects.select_related("epoch", "rules", "proposal").prefetch_related(
+    queryset = Poll.objects.select_related("epoch", "rules", "proposal", "tally").prefetch_related(
         Prefetch("choices", _choices_queryset())
     )
     return get_object_or_404(queryset, pk=pk)
@@ -211,16 +217,20 @@ class ProposalTally:
 
 @dataclass(frozen=True)
 class PollResults:
-    """A poll's result for display: live while voting, frozen once final, or as published.
+    """A poll's result for display, download and audit: live while voting, frozen once
+    final, as published for an archived poll, or recounted by an audit.
 
-    ``source`` is ``live`` (computed from the counted votes now), ``final`` (frozen at
-    finalization), ``published`` (an archived result) or ``none`` (a draft).
+    ``source`` is ``live`` (from the running totals of the counted votes), ``final`` (frozen
+    at finalization), ``published`` (an archived result), ``recount`` (an audit's) or
+    ``none`` (a draft). Scores are HBOT to 18 decimals and shares percent to 6, rounded
+    the same way whichever the source, so a live result and the frozen one read alike.
     """
 
     poll: Poll
     source: str
-    rows: list[ResultRow]
+    rows: list[ResultRow]  # by rank
     voter_count: int | None
+    total_power: int | None  # base units; None for an archived result
     total_power_hbot: Decimal | None
     threshold_hbot: int
     threshold_percent: float | None  # where the threshold line sits on the bar scale
@@ -305,48 +315,39 @@ def choice_url(choice: Choice) -> str:
     return ""
 
 
-def poll_results(*, poll: Poll) -> PollResults:
+def poll_results(*, poll: Poll, totals: Totals | None = None) -> PollResults:
     """The result to show for ``poll``; pass a poll from ``poll_get`` (choices prefetched).
 
-    Active and closed polls are tallied now by ``poll_result_compute`` under the rules the
-    poll copied; finalized polls show what was frozen; archived ones, what was published.
+    Active and closed polls are computed from their running totals (or from ``totals``,
+    e.g. an export's recount at its cut) under the rules the poll copied: a read of one row,
+    whatever the number of votes. Finalized polls show what was frozen; archived ones, what
+    was published; a draft has no result yet.
     """
-    rules = poll.rules_snapshot or (poll.rules.as_snapshot() if poll.rules else {})
-    threshold = int(str(rules.get("inclusion_threshold_hbot") or 0))
-    unit = Decimal(10**settings.HBOT_DECIMALS)
-    source = "none"
-    voter_count: int | None = None
-    total: Decimal | None = None
     if poll.status in (PollStatus.ACTIVE, PollStatus.CLOSED) and not poll.is_archived:
-        computed = poll_result_compute(poll=poll)
-        source, voter_count = "live", computed.voter_count
-        total = Decimal(computed.total_power) / unit
-        rows = [
-            ResultRow(
-                choice=item.choice,
-                rank=item.rank,
-                score_hbot=item.score / unit,
-                votes_display="",
-                share=item.share,
-                passed=item.passed,
-                failure_reason=item.failure_reason,
-                allocation_hbot=item.allocation_hbot,
-                tier=item.tier,
-            )
-            for item in computed.choices
-        ]
-    elif poll.status == PollStatus.FINALIZED:
-        source = "published" if poll.is_archived else "final"
-        voter_count = poll.voter_count
-        if poll.is_archived:
-            total = poll.published_total_votes
-        elif poll.total_power is not None:
-            total = Decimal(int(poll.total_power)) / unit
-        ordered = sorted(
-            poll.choices.all(),
-            key=lambda c: (c.final_rank is None, c.final_rank or 0, c.position),
+        computed = poll_result_compute(
+            poll=poll, totals=totals if totals is not None else poll_totals(poll=poll)
         )
-        rows = [
+        return results_from_computed(computed, source="live")
+    rules = poll.rules_in_effect
+    if poll.status != PollStatus.FINALIZED:
+        return _results_build(
+            poll=poll,
+            source="none",
+            rows=[ResultRow(choice=c) for c in poll.choices.all()],
+            voter_count=None,
+            total_power=None,
+            total_power_hbot=None,
+            threshold=poll_threshold_hbot(rules),
+            rules=rules,
+        )
+    total_power = None if poll.total_power is None else int(poll.total_power)
+    ordered = sorted(
+        poll.choices.all(), key=lambda c: (c.final_rank is None, c.final_rank or 0, c.position)
+    )
+    return _results_build(
+        poll=poll,
+        source="published" if poll.is_archived else "final",
+        rows=[
             ResultRow(
                 choice=c,
                 rank=c.final_rank,
@@ -359,18 +360,77 @@ def poll_results(*, poll: Poll) -> PollResults:
                 tier=c.tier,
             )
             for c in ordered
-        ]
-    else:
-        rows = [ResultRow(choice=c) for c in poll.choices.all()]
-    return _results_build(
-        poll=poll,
-        source=source,
-        rows=rows,
-        voter_count=voter_count,
-        total_power_hbot=total,
-        threshold=threshold,
+        ],
+        voter_count=poll.voter_count,
+        total_power=total_power,
+        total_power_hbot=poll.published_total_votes
+        if poll.is_archived
+        else (None if total_power is None else _hbot(total_power)),
+        threshold=poll_threshold_hbot(rules),
         rules=rules,
     )
+
+
+def results_from_computed(computed: PollResult, *, source: str) -> PollResults:
+    """A computed result (exact) as shown: rounded as ``poll_finalize`` freezes it."""
+    decimals = 10**settings.HBOT_DECIMALS
+    rules = computed.poll.rules_in_effect
+    return _results_build(
+        poll=computed.poll,
+        source=source,
+        rows=[
+            ResultRow(
+                choice=item.choice,
+                rank=item.rank,
+                score_hbot=decimal_round(item.score / decimals, SCORE_QUANTUM),
+                share=decimal_round(item.share, SHARE_QUANTUM),
+                passed=item.passed,
+                failure_reason=item.failure_reason,
+                allocation_hbot=item.allocation_hbot,
+                tier=item.tier,
+            )
+            for item in computed.choices
+        ],
+        voter_count=computed.voter_count,
+        total_power=computed.total_power,
+        total_power_hbot=_hbot(computed.total_power),
+        threshold=computed.threshold_hbot,
+        rules=rules,
+    )
+
+
+def _hbot(base_units: int) -> Decimal:
+    return Decimal(token_amount(base_units, settings.HBOT_DECIMALS))
+
+
+def poll_totals(*, poll: Poll) -> Totals:
+    """The poll's running totals (a recount in memory for a poll that has none stored yet;
+    voting stores them)."""
+    try:
+        row = poll.tally
+    except PollTally.DoesNotExist:
+        return poll_totals_recount(poll=poll)
+    return Totals.from_json(method=poll.voting_method, data=row.totals)
+
+
+def counted_ballots(*, poll: Poll) -> Iterator[Ballot]:
+    """The ballots of the poll's counted votes, read in chunks (weights and power only)."""
+    rows = (
+        Vote.objects.filter(poll_id=poll.pk, is_current=True)
+        .order_by()
+        .values_list("weights", "voting_power")
+        .iterator(chunk_size=RECOUNT_CHUNK)
+    )
+    for weights, power in rows:
+        yield Ballot.stored(power=power, weights=weights)
+
+
+def poll_totals_recount(*, poll: Poll) -> Totals:
+    """The totals of ``poll`` recounted from its counted votes."""
+    totals = Totals(method=poll.voting_method)
+    for ballot in counted_ballots(poll=poll):
+        totals.add(ballot)
+    return totals
 
 
 def _results_build(
@@ -379,6 +439,7 @@ def _results_build(
     source: str,
     rows: list[ResultRow],
     voter_count: int | None,
+    total_power: int | None,
     total_power_hbot: Decimal | None,
     threshold: int,
     rules: dict[str, Any],
@@ -414,6 +475,7 @@ def _results_build(
         source=source,
         rows=with_bars,
         voter_count=voter_count,
+        total_power=total_power,
         total_power_hbot=total_power_hbot,
         threshold_hbot=threshold,
         threshold_percent=threshold_percent,

@@ -15,7 +15,6 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from connectors_registry.models import Connector, Exchange
-from governance.audit import ResultRow, SiteResult
 from governance.models import (
     Epoch,
     GovernanceRules,
@@ -24,6 +23,7 @@ from governance.models import (
     ProposalRule,
     Vote,
 )
+from governance.selectors import PollResults, ResultRow
 from governance.units import token_amount
 
 
@@ -155,7 +155,7 @@ class ChoiceResultSerializer(serializers.Serializer):
 
 class PollDetailSerializer(PollSummarySerializer):
     """A poll with everything needed to check it: snapshot, chain, token, copied rules, and
-    its result (``context["result"]``: a ``SiteResult`` or None)."""
+    its result (``context["result"]``: ``selectors.poll_results``, or None)."""
 
     unit = serializers.CharField()
     voter_count = serializers.SerializerMethodField()
@@ -185,9 +185,9 @@ class PollDetailSerializer(PollSummarySerializer):
             "downloads",
         ]
 
-    def _result(self) -> SiteResult | None:
+    def _result(self) -> PollResults | None:
         result = self.context.get("result")
-        return result if isinstance(result, SiteResult) else None
+        return result if isinstance(result, PollResults) and result.source != "none" else None
 
     def get_voter_count(self, poll: Poll) -> int | None:
         """Voters counted: live while the poll runs, frozen once finalized."""
@@ -212,7 +212,7 @@ class PollDetailSerializer(PollSummarySerializer):
         return None if poll.total_power is None else int(poll.total_power)
 
     def get_result_source(self, poll: Poll) -> str | None:
-        """live, frozen, published (archived), or null before the poll opens."""
+        """live, final, published (archived), or null before the poll opens."""
         result = self._result()
         return result.source if result is not None else None
 
@@ -220,7 +220,7 @@ class PollDetailSerializer(PollSummarySerializer):
     def get_choices(self, poll: Poll) -> list[dict[str, Any]]:
         """By rank once there is a result, else in the poll's order."""
         result = self._result()
-        rows = {row.position: row for row in result.rows} if result else {}
+        rows = {row.choice.position: row for row in result.rows} if result else {}
         choices = sorted(
             poll.choices.all(),
             key=lambda c: _rank_order(rows.get(c.position), c.position),
@@ -236,7 +236,7 @@ class PollDetailSerializer(PollSummarySerializer):
                     "connector": choice.connector.slug if choice.connector else None,
                     "chain": choice.chain.slug if choice.chain else None,
                     "score_hbot": row.score_hbot if row else None,
-                    "share_percent": row.share_percent if row else None,
+                    "share_percent": row.share if row else None,
                     "rank": row.rank if row else None,
                     "passed": row.passed if row else None,
                     "failure_reason": row.failure_reason if row else "",

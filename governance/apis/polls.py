@@ -17,9 +17,9 @@ from rest_framework.views import APIView
 
 from core.serializers import ErrorSerializer
 from governance.apis.common import GovernanceErrorsMixin
-from governance.audit import poll_site_result
 from governance.filters import PollFilter
 from governance.models import Choice, Epoch, Poll, PollKind
+from governance.selectors import poll_results
 from governance.serializers import PollDetailSerializer, PollSummarySerializer
 from governance.services.errors import GovernanceError
 from governance.services.polls import poll_create, poll_finalize, poll_open
@@ -33,7 +33,7 @@ STAFF_ERRORS = {
 
 def poll_queryset() -> QuerySet[Poll]:
     choices = Choice.objects.select_related("exchange", "connector", "chain").order_by("position")
-    return Poll.objects.select_related("epoch", "rules", "proposal").prefetch_related(
+    return Poll.objects.select_related("epoch", "rules", "proposal", "tally").prefetch_related(
         Prefetch("choices", queryset=choices)
     )
 
@@ -42,7 +42,7 @@ def poll_detail_response(
     request: Request, poll: Poll, *, status_code: int = status.HTTP_200_OK
 ) -> Response:
     poll = poll_queryset().get(pk=poll.pk)
-    context = {"request": request, "result": poll_site_result(poll=poll)}
+    context = {"request": request, "result": poll_results(poll=poll)}
     return Response(PollDetailSerializer(poll, context=context).data, status=status_code)
 
 

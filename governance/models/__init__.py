@@ -16,7 +16,7 @@ from governance.models.outcomes import (
     InclusionDecision,
     PotCredit,
 )
-from governance.models.polls import Choice, Poll, PollStatus, Vote
+from governance.models.polls import Choice, Poll, PollStatus, PollTally, Vote
 from governance.models.proposals import Proposal, ProposalAction, ProposalOutcome
 from governance.models.rules import (
     AllocationRule,
@@ -43,6 +43,7 @@ __all__ = [
     "Poll",
     "PollKind",
     "PollStatus",
+    "PollTally",
     "PollUnit",
     "PotCredit",
     "Proposal",

@@ -143,6 +143,14 @@ class Poll(TimestampedModel):
     def accepts_votes(self) -> bool:
         return self.status == PollStatus.ACTIVE and not self.is_archived
 
+    @property
+    def rules_in_effect(self) -> dict[str, object]:
+        """The rules the poll counts under: those it copied when it opened, else (a draft)
+        those of its rules version."""
+        if self.rules_snapshot:
+            return dict(self.rules_snapshot)
+        return self.rules.as_snapshot() if self.rules is not None else {}
+
 
 class Choice(models.Model):
     """One option of a poll, numbered from 1 as signed in votes (like Snapshot's indices)."""
@@ -188,6 +196,26 @@ class Choice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.label}"
+
+
+class PollTally(models.Model):
+    """Running totals of a poll's counted votes, kept by every vote in the transaction that
+    records it (``governance.tally.Totals`` as JSON: exact fractions as text).
+
+    The live result is a read of this one row; ``poll_recount`` checks it against a recount
+    from the signed votes, and finalizing refuses a poll whose totals disagree. ``version``
+    goes up with every counted vote.
+    """
+
+    poll = models.OneToOneField(
+        Poll, on_delete=models.CASCADE, primary_key=True, related_name="tally"
+    )
+    totals = models.JSONField(default=dict)
+    version = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Running totals of poll {self.poll_id}"
 
 
 class Vote(models.Model):

@@ -46,6 +46,10 @@ class VoteZeroBalance(VoteRejected):
     http_status = 403
 
 
+class VoteZeroWeights(VoteRejected):
+    code = "zero_weights"
+
+
 class VoteStale(VoteRejected):
     code = "stale_timestamp"
 

@@ -8,17 +8,15 @@ Celery beat (``polls_advance``); staff may also open and finalize by hand.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
-from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from governance.allocation import AllocationParams, allocate
 from governance.chain.balances import BalanceReader
 from governance.chain.errors import ChainError
 from governance.choices import ChoiceSpec, connectors_decided_by, default_choices
@@ -33,10 +31,11 @@ from governance.models import (
     PollStatus,
     PollUnit,
     PotCredit,
-    Vote,
 )
+from governance.results import PollResult, poll_result_compute
 from governance.services.errors import ChainUnavailable, GovernanceError, PollStateError
-from governance.tally import Ballot, Score, passes_threshold, tally
+from governance.services.tallies import TotalsMismatch, poll_tally_ensure, poll_totals_verified
+from governance.units import SCORE_QUANTUM, SHARE_QUANTUM, decimal_round
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -173,6 +172,7 @@ def poll_open(
     poll.ends_at = now + duration
     poll.status = PollStatus.ACTIVE
     poll.save()
+    poll_tally_ensure(poll=poll)
     return poll
 
 
@@ -193,147 +193,61 @@ def poll_close(*, poll: Poll, now: datetime | None = None) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class ChoiceResult:
-    choice: Choice
-    score: Decimal  # base units
-    share: Decimal  # percent
-    rank: int
-    passed: bool
-    failure_reason: str
-    allocation_hbot: int
-    tier: str
-
-
-@dataclass(frozen=True)
-class PollResult:
-    poll: Poll
-    choices: list[ChoiceResult]  # by rank
-    voter_count: int
-    total_power: int
-    threshold_hbot: int
-    extra: dict[str, object] = field(default_factory=dict)
-
-
-def poll_result_compute(*, poll: Poll, votes: list[Vote] | None = None) -> PollResult:
-    """The result of ``poll`` from its counted votes under the rules it copied.
-
-    Pure reading: used for live results, for finalizing and by ``verify_poll``.
-    """
-    rules = poll.rules_snapshot or (poll.rules.as_snapshot() if poll.rules else {})
-    choices = list(poll.choices.all())
-    if votes is None:
-        votes = list(poll.votes.filter(is_current=True))
-    ballots = [
-        Ballot(power=int(v.voting_power), weights={int(c): int(w) for c, w in v.weights})
-        for v in votes
-    ]
-    scores = tally(
-        method=poll.voting_method, ballots=ballots, positions=[c.position for c in choices]
-    )
-    by_position = {c.position: c for c in choices}
-    decimals = 10**settings.HBOT_DECIMALS
-    threshold = int(str(rules.get("inclusion_threshold_hbot") or 0))
-    inclusive = bool(rules.get("threshold_inclusive", True))
-    failures = _failures(
-        scores=scores,
-        threshold_base_units=threshold * decimals,
-        inclusive=inclusive,
-        removals=rules.get("choice_limit_removals") or {},
-        is_proposal=poll.is_proposal_vote,
-    )
-    included = [s for s in scores if s.position not in failures]
-    params = AllocationParams.from_snapshot(rules)
-    amounts = (
-        {}
-        if poll.is_proposal_vote
-        else allocate(
-            ranked=[(s.position, Fraction(s.score) / decimals) for s in included], params=params
-        )
-    )
-    names = rules.get("tier_names")
-    tier_names = list(names) if isinstance(names, list) else []
-    tier_rest = str(rules.get("tier_name_rest") or "")
-    tiers = {
-        s.position: (str(tier_names[i]) if i < len(tier_names) else tier_rest)
-        for i, s in enumerate(included)
-    }
-    results = [
-        ChoiceResult(
-            choice=by_position[s.position],
-            score=s.score,
-            share=s.share,
-            rank=s.rank,
-            passed=s.position not in failures,
-            failure_reason=failures.get(s.position, ""),
-            allocation_hbot=amounts.get(s.position, 0),
-            tier=tiers.get(s.position, ""),
-        )
-        for s in scores
-    ]
-    return PollResult(
-        poll=poll,
-        choices=results,
-        voter_count=len(votes),
-        total_power=sum(b.power for b in ballots),
-        threshold_hbot=threshold,
-    )
-
-
-def _failures(
-    *,
-    scores: list[Score],
-    threshold_base_units: int,
-    inclusive: bool,
-    removals: object,
-    is_proposal: bool,
-) -> dict[int, str]:
-    """Choice positions that fail, with the reason: below the inclusion threshold, or among
-    the lowest-ranked when the poll is at the choice limit (Epoch 12's rule)."""
-    if is_proposal:
-        return {}
-    failures: dict[int, str] = {}
-    if threshold_base_units:
-        word = "at least" if inclusive else "more than"
-        for s in scores:
-            if not passes_threshold(
-                s.score, threshold_base_units=threshold_base_units, inclusive=inclusive
-            ):
-                whole = threshold_base_units // 10**settings.HBOT_DECIMALS
-                failures[s.position] = f"Below the inclusion threshold ({word} {whole:,} HBOT)."
-    count = len(scores)
-    to_remove = int(removals.get(str(count), 0)) if isinstance(removals, dict) else 0
-    for s in scores[count - to_remove :] if to_remove else []:
-        failures.setdefault(
-            s.position,
-            f"Among the {to_remove} lowest-ranked of {count} choices, removed to make room "
-            "for new connectors.",
-        )
-    return failures
-
-
-@transaction.atomic
 def poll_finalize(
     *, poll: Poll, actor: AbstractBaseUser | None = None, now: datetime | None = None
 ) -> PollResult:
-    """Freeze the tally of a closed poll; record pending removals and pot credits.
+    """Freeze the result of a closed poll; record pending removals and pot credits.
 
-    Idempotent under races: the status moves closed -> finalized by a conditional update,
-    and only the caller that moved it writes the outcome.
+    A closed poll takes no more votes, so its running totals are final: they are checked
+    against a recount of the signed votes first, without any lock (a poll whose totals
+    disagree is refused; ``poll_recount --repair`` mends it). Then the poll's row is locked
+    only while the result is computed from the totals and written, which takes
+    milliseconds whatever the number of votes. Idempotent under races: the status is read
+    again under the lock, and only the caller that moves it writes the outcome.
     """
     now = now or timezone.now()
-    locked = Poll.objects.select_for_update().get(pk=poll.pk)
-    if locked.status != PollStatus.CLOSED:
+    current = Poll.objects.get(pk=poll.pk)
+    _require_closed(current)
+    try:
+        totals = poll_totals_verified(poll=current)
+    except TotalsMismatch as exc:
         raise PollStateError(
-            f"{locked} is {locked.get_status_display().lower()}; only a closed poll can be "
-            "finalized."
+            f"{current}: the running totals differ from a recount of the signed votes ({exc}). "
+            f"Run `manage.py poll_recount {current.pk} --repair`, then finalize again."
+        ) from exc
+    with transaction.atomic():
+        started = time.monotonic()
+        locked = Poll.objects.select_for_update().get(pk=poll.pk)
+        _require_closed(locked)
+        result = poll_result_compute(poll=locked, totals=totals)
+        _result_freeze(poll=locked, result=result, now=now)
+        if locked.is_proposal_vote:
+            from governance.services.proposals import proposal_outcome_record
+
+            proposal_outcome_record(poll=locked, result=result)
+        else:
+            _outcomes_record(poll=locked, result=result)
+        held = time.monotonic() - started
+    logger.info("Finalized %s; its row was locked for %.1f ms.", locked, held * 1000)
+    poll.status = locked.status
+    return result
+
+
+def _require_closed(poll: Poll) -> None:
+    if poll.status != PollStatus.CLOSED:
+        raise PollStateError(
+            f"{poll} is {poll.get_status_display().lower()}; only a closed poll can be finalized."
         )
-    result = poll_result_compute(poll=locked)
-    decimals = Decimal(10**settings.HBOT_DECIMALS)
+
+
+def _result_freeze(*, poll: Poll, result: PollResult, now: datetime) -> None:
+    """Write the result onto the poll's choices and the poll, rounded as shown (HBOT to
+    18 decimals, shares to 6)."""
+    decimals = 10**settings.HBOT_DECIMALS
     for item in result.choices:
         choice = item.choice
-        choice.final_score = (item.score / decimals).quantize(Decimal("1e-18"))
-        choice.final_share = item.share.quantize(Decimal("1e-6"))
+        choice.final_score = decimal_round(item.score / decimals, SCORE_QUANTUM)
+        choice.final_share = decimal_round(item.share, SHARE_QUANTUM)
         choice.final_rank = item.rank
         choice.passed = item.passed
         choice.failure_reason = item.failure_reason
@@ -344,21 +258,11 @@ def poll_finalize(
         ["final_score", "final_share", "final_rank", "passed", "failure_reason",
          "allocation_hbot", "tier"],
     )  # fmt: skip
-    locked.status = PollStatus.FINALIZED
-    locked.finalized_at = now
-    locked.voter_count = result.voter_count
-    locked.total_power = result.total_power
-    locked.save(
-        update_fields=["status", "finalized_at", "voter_count", "total_power", "updated_at"]
-    )
-    if locked.is_proposal_vote:
-        from governance.services.proposals import proposal_outcome_record
-
-        proposal_outcome_record(poll=locked, result=result)
-    else:
-        _outcomes_record(poll=locked, result=result)
-    poll.status = locked.status
-    return result
+    poll.status = PollStatus.FINALIZED
+    poll.finalized_at = now
+    poll.voter_count = result.voter_count
+    poll.total_power = result.total_power
+    poll.save(update_fields=["status", "finalized_at", "voter_count", "total_power", "updated_at"])
 
 
 def _outcomes_record(*, poll: Poll, result: PollResult) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -44,7 +45,7 @@ from governance.services.errors import ChainUnavailable, ProposalBelowMinimum, P
 from governance.services.polls import poll_open, rules_in_force
 
 if TYPE_CHECKING:
-    from governance.services.polls import PollResult
+    from governance.results import PollResult
 
 BASIC_CHOICES = ("For", "Against", "Abstain")
 MAX_TITLE = 200
@@ -281,9 +282,9 @@ def proposal_outcome_record(*, poll: Poll, result: PollResult) -> Proposal:
     decimals = 10**settings.HBOT_DECIMALS
     rules = proposal.rules_snapshot
     quorum = int(str(rules.get("quorum_hbot") or 0)) * decimals
-    approval = Decimal(str(rules.get("approval_percent") or "50"))
-    votes_for, against = scores.get("For", Decimal(0)), scores.get("Against", Decimal(0))
-    turnout = sum(scores.values(), Decimal(0))
+    approval = Fraction(str(rules.get("approval_percent") or "50"))
+    votes_for, against = scores.get("For", Fraction(0)), scores.get("Against", Fraction(0))
+    turnout = sum(scores.values(), Fraction(0))
     if turnout < quorum or turnout == 0:
         outcome = ProposalOutcome.NO_QUORUM
     elif votes_for + against > 0 and votes_for * 100 > approval * (votes_for + against):

@@ -3,11 +3,13 @@
 Checks, each with its own refusal: the body's shape; the types and domain (name, version,
 chain id) against this site's; the poll is active; every choice exists; the timestamp is
 neither stale nor in the future; the signature proves the voter signed (EOA or EIP-1271);
-the voter held HBOT at the snapshot block; the same signed message counts once. A newer
-vote from the same address supersedes the current one while the poll is active; every
-vote is kept. A vote takes a shared lock on its poll's row and a lock on (poll, voter) to
-write, so concurrent votes from one address leave exactly one counted vote, and none lands
-after the poll closes (closing takes the row's exclusive lock).
+the voter held HBOT at the snapshot block; the same signed message counts once; at least
+one weight is above zero. A newer vote from the same address supersedes the current one
+while the poll is active; every vote is kept. A vote takes a shared lock on its poll's row
+and the lock of the poll's running totals, and updates the totals in the transaction that
+records it: concurrent votes from one address leave exactly one counted vote and totals
+equal to a recount, and none lands after the poll closes (closing takes the poll row's
+exclusive lock).
 """
 
 from __future__ import annotations
@@ -43,12 +45,11 @@ from governance.services.errors import (
     VoteWrongChain,
     VoteWrongDomain,
     VoteZeroBalance,
+    VoteZeroWeights,
 )
+from governance.services.tallies import poll_tally_apply, poll_tally_lock
 
 UINT16_MAX = 2**16 - 1
-# First key of the (poll, voter) advisory locks, mixed with the poll id: keeps them apart
-# from any other advisory lock on the same database.
-VOTE_LOCK_NAMESPACE = 0x566F7465  # "Vote"
 MAX_CHOICES_PER_VOTE = 200
 
 
@@ -149,14 +150,19 @@ def _message_parse(typed_data: object) -> dict[str, Any]:
         choice, weight = int(item["choice"]), int(item["weight"])
         if not 1 <= choice <= UINT16_MAX:
             raise VoteUnknownChoice(f"Choice {choice} does not exist; choices count from 1.")
-        if not 1 <= weight <= eip712.MAX_WEIGHT:
+        if not 0 <= weight <= eip712.MAX_WEIGHT:
             raise VoteMalformed(
-                f"Weights are whole numbers from 1 to {eip712.MAX_WEIGHT}; choice {choice} "
-                f"has {weight}. Leave out the choices you give no weight."
+                f"Weights are whole numbers from 0 to {eip712.MAX_WEIGHT}; choice {choice} "
+                f"has {weight}."
             )
         pairs.append((choice, weight))
     if len({c for c, _ in pairs}) != len(pairs):
         raise VoteMalformed("A choice appears twice in the vote; give each choice once.")
+    if not any(weight for _, weight in pairs):
+        raise VoteZeroWeights(
+            "Every weight in the vote is zero, so it would count for nothing (Snapshot treats "
+            "such a vote as invalid too). Give at least one choice a weight above zero."
+        )
     return {
         "poll": int(message["poll"]),
         "voter": voter,
@@ -275,27 +281,25 @@ def _poll_for_vote(poll_id: int, *, now: datetime) -> Poll | None:
     return poll
 
 
-def _poll_lock_for_vote(poll: Poll, *, voter: str, now: datetime) -> None:
-    """Lock what one vote needs, inside the caller's transaction, and check that the poll
+def _poll_lock_for_vote(poll: Poll, *, now: datetime) -> None:
+    """Lock the poll for one vote, inside the caller's transaction, and check that it
     still takes votes.
 
-    On PostgreSQL, in one statement: a shared lock on the poll's row (votes of different
-    voters proceed side by side; closing takes the row's exclusive lock, so it waits for
-    votes in flight and no vote lands after it) and a transaction-scoped advisory lock on
-    (poll, voter), so votes of one voter are written one after the other. Elsewhere (SQLite
-    writes one transaction at a time anyway) the poll's row is locked for update.
+    On PostgreSQL a shared lock on the poll's row: votes proceed side by side up to the
+    running totals (whose row lock puts them in line), and closing, which takes the row's
+    exclusive lock, waits for the votes in flight, so none lands after it. Elsewhere
+    (SQLite writes one transaction at a time anyway) the poll's row is locked for update.
     """
     if connection.vendor != "postgresql":
         current = Poll.objects.select_for_update().order_by().get(pk=poll.pk)
     else:
-        voter_key = int.from_bytes(bytes.fromhex(voter[2:10]), "big", signed=True)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT status, ends_at, is_archived, pg_advisory_xact_lock(%s, %s) "  # noqa: S608
-                f"FROM {Poll._meta.db_table} WHERE id = %s FOR SHARE",
-                [VOTE_LOCK_NAMESPACE ^ poll.pk, voter_key, poll.pk],
+                f"SELECT status, ends_at, is_archived FROM {Poll._meta.db_table} "  # noqa: S608
+                "WHERE id = %s FOR SHARE",
+                [poll.pk],
             )
-            status, ends_at, is_archived, _ = cursor.fetchone()
+            status, ends_at, is_archived = cursor.fetchone()
         current = Poll(pk=poll.pk, status=status, ends_at=ends_at, is_archived=is_archived,
                        title=poll.title, reference=poll.reference)  # fmt: skip
     _check_poll_active(current, now=now)
@@ -316,7 +320,8 @@ def _vote_record(
 ) -> Vote:
     try:
         with transaction.atomic():
-            _poll_lock_for_vote(poll, voter=voter, now=now)
+            _poll_lock_for_vote(poll, now=now)
+            totals = poll_tally_lock(poll=poll)  # one vote of this poll at a time from here
             current = (
                 Vote.objects.filter(poll=poll, voter=voter, is_current=True).order_by().first()
             )
@@ -329,7 +334,7 @@ def _vote_record(
                         f"{current.signed_timestamp}); an older signed vote cannot replace it."
                     )
                 Vote.objects.filter(pk=current.pk).update(is_current=False, superseded_at=now)
-            return Vote.objects.create(
+            vote = Vote.objects.create(
                 poll=poll,
                 voter=voter,
                 weights=[list(pair) for pair in weights],
@@ -341,6 +346,8 @@ def _vote_record(
                 voting_power=power,
                 is_current=True,
             )
+            poll_tally_apply(row=totals, method=poll.voting_method, removed=current, added=vote)
+            return vote
     except IntegrityError:
         # Only the unique digest can collide here: the same message raced itself.
         raise VoteReplayed("This signed vote was already received; it counts once.") from None

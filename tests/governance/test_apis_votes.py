@@ -124,7 +124,10 @@ def refusal(response) -> tuple[int, str]:  # type: ignore[no-untyped-def]
         (lambda td: td.update(primaryType="Proposal"), (400, "malformed")),
         (lambda td: td["domain"].update(name="Another site"), (400, "wrong_domain")),
         (lambda td: td["domain"].update(chainId=1), (400, "wrong_chain")),
-        (lambda td: td["message"].update(choices=[{"choice": 1, "weight": 0}]), (400, "malformed")),
+        (
+            lambda td: td["message"].update(choices=[{"choice": 1, "weight": 0}]),
+            (400, "zero_weights"),
+        ),
     ],
     ids=["no-timestamp", "not-a-vote", "other-site", "other-chain", "zero-weight"],
 )

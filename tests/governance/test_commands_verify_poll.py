@@ -67,7 +67,7 @@ def test_clean_poll_agrees(finalized_poll):
     output = verify(finalized_poll.pk)
 
     assert "Signed votes checked: 3 (3 counted)" in output
-    assert "compared with the site's frozen result" in output
+    assert "compared with the site's final result" in output
     assert output.rstrip().endswith("AGREES: the site's votes, voting power and result check out.")
 
 

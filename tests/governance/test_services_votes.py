@@ -587,7 +587,6 @@ _DROP = object()
         pytest.param(_message(choices=[{"choice": 1, "weight": 1, "x": 0}]), id="choice-extra"),
         pytest.param(_message(choices=[{"choice": 1, "weight": "lots"}]), id="weight-text"),
         pytest.param(_message(choices=[{"choice": 1.0, "weight": 1}]), id="choice-float"),
-        pytest.param(_message(choices=[{"choice": 1, "weight": 0}]), id="weight-zero"),
         pytest.param(_message(choices=[{"choice": 1, "weight": 2**32}]), id="weight-over-uint32"),
         pytest.param(
             _message(choices=[{"choice": 1, "weight": 1}, {"choice": 1, "weight": 2}]),

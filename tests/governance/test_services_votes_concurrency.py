@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from governance.models import Vote
+from governance.models import PollTally, Vote
+from governance.selectors import poll_totals_recount
 from governance.services.errors import VoteRejected, VoteReplayed, VoteStale
 from governance.services.votes import vote_cast
+from governance.tally import Totals
 from tests.governance.conftest import now_seconds
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -90,6 +92,42 @@ def test_fifty_concurrent_votes_from_one_address_leave_exactly_one_counted(
         .values_list("signed_timestamp", flat=True)
     )
     assert order == sorted(order)
+    # and the running totals are those of a recount: the one counted vote
+    assert running_totals(open_poll) == poll_totals_recount(poll=open_poll)
+    assert running_totals(open_poll).voter_count == 1
+
+
+def running_totals(poll: Any) -> Totals:
+    row = PollTally.objects.get(poll=poll)
+    return Totals.from_json(method=poll.voting_method, data=row.totals)
+
+
+def test_concurrent_revotes_of_several_voters_leave_totals_equal_to_a_recount(
+    require_postgresql, open_poll, chain_info, signed_vote
+):
+    # given four holders who voted once, and 40 changed votes of theirs ready to send
+    holders = chain_info.holders[:4]
+    start = now_seconds() - 100
+    for i, holder in enumerate(holders):
+        cast(*signed_vote(poll=open_poll, key=holder.private_key, choices=[(1 + i, 1)],
+                          timestamp=start))()  # fmt: skip
+    payloads = [
+        signed_vote(
+            poll=open_poll,
+            key=holders[i % 4].private_key,
+            choices=[(1 + (i % 4), 1 + i), (1 + ((i + 1) % 4), 3)],
+            timestamp=start + 1 + i,
+        )
+        for i in range(40)
+    ]
+
+    # when they all arrive at once
+    outcomes = race([cast(*payload) for payload in payloads])
+
+    # then whatever was accepted or refused, the totals are a recount of the counted votes
+    assert all(isinstance(o, Vote | VoteStale) for o in outcomes), outcomes
+    assert running_totals(open_poll) == poll_totals_recount(poll=open_poll)
+    assert running_totals(open_poll).voter_count == 4
 
 
 def test_the_same_signed_vote_sent_ten_times_at_once_is_stored_once(

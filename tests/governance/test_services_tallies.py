@@ -1,0 +1,234 @@
+"""Running totals: kept by every vote, equal to a recount, checked and repaired."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from fractions import Fraction
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from governance.choices import ChoiceSpec
+from governance.models import Poll, PollTally, Vote
+from governance.selectors import poll_results, poll_totals_recount
+from governance.services.errors import PollStateError, VoteRejected
+from governance.services.polls import poll_close, poll_create, poll_finalize, poll_open
+from governance.services.tallies import poll_recount, poll_tally_ensure
+from governance.services.votes import vote_cast
+from governance.tally import Totals
+from tests.governance.conftest import now_seconds
+from tests.governance.factories import PollFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def running(poll: Poll) -> Totals:
+    row = PollTally.objects.get(poll_id=poll.pk)
+    return Totals.from_json(method=poll.voting_method, data=row.totals)
+
+
+def cast(signed_vote: Any, poll: Poll, holder: Any, choices: list[tuple[int, int]],
+         timestamp: int | None = None) -> Vote:  # fmt: skip
+    typed_data, signature = signed_vote(
+        poll=poll, key=holder.private_key, choices=choices, timestamp=timestamp
+    )
+    return vote_cast(typed_data=typed_data, signature=signature, poll_id=poll.pk)
+
+
+def test_opening_a_poll_creates_empty_totals(open_poll):
+    assert running(open_poll) == Totals(method=open_poll.voting_method)
+
+
+def test_a_vote_adds_its_parts_and_a_revote_replaces_them(open_poll, chain_info, signed_vote):
+    # given alice voting 1:3 on choices 1 and 2, then changing to all on choice 3
+    alice = chain_info.holders[0]
+    first = cast(signed_vote, open_poll, alice, [(1, 1), (2, 3)], now_seconds() - 5)
+    after_first = running(open_poll)
+    cast(signed_vote, open_poll, alice, [(3, 1)])
+
+    # then the first vote's parts were counted, and then replaced by the second's
+    power = int(first.voting_power)
+    assert after_first.sums == {1: Fraction(power, 4), 2: Fraction(power * 3, 4)}
+    assert running(open_poll).sums == {3: power}
+    assert running(open_poll).voter_count == 1
+    assert running(open_poll).total_power == power
+    assert PollTally.objects.get(poll=open_poll).version == 2
+
+
+def test_a_refused_vote_changes_nothing(open_poll, chain_info, signed_vote):
+    alice = chain_info.holders[0]
+    cast(signed_vote, open_poll, alice, [(1, 1)])
+    before = PollTally.objects.get(poll=open_poll)
+
+    with pytest.raises(VoteRejected):  # an older vote than the counted one
+        cast(signed_vote, open_poll, alice, [(2, 1)], now_seconds() - 60)
+
+    after = PollTally.objects.get(poll=open_poll)
+    assert (after.totals, after.version) == (before.totals, before.version)
+
+
+# A wallet's action in the property test: (holder, weights, seconds before now).
+actions = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=3),
+        st.dictionaries(
+            st.integers(min_value=1, max_value=4),
+            st.integers(min_value=0, max_value=7),
+            min_size=1,
+            max_size=4,
+        ),
+        st.integers(min_value=0, max_value=30),
+    ),
+    min_size=1,
+    max_size=10,
+)
+
+
+@hypothesis_settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(actions=actions, method=st.sampled_from(["weighted", "quadratic"]))
+def test_totals_equal_a_recount_after_any_votes_revotes_and_refusals(
+    chain_settings, epoch, chain_info, signed_vote, actions, method
+):
+    # given a fresh poll under the drawn voting method
+    epoch.rules.voting_method = method
+    epoch.rules.save(update_fields=["voting_method"])
+    poll = poll_open(
+        poll=poll_create(epoch=epoch, kind="cex", choices=[ChoiceSpec(label=x) for x in "ABCD"])
+    )
+    # when holders vote, change their votes, resend old ones and send all-zero ballots
+    start = now_seconds()
+    for holder, weights, age in actions:
+        with suppress(VoteRejected):  # stale, replayed or all-zero: refused, nothing written
+            cast(signed_vote, poll, chain_info.holders[holder], sorted(weights.items()),
+                 start - age)  # fmt: skip
+
+    # then the running totals are exactly a recount of the counted votes
+    assert running(poll) == poll_totals_recount(poll=poll)
+
+
+def test_recount_agrees_on_a_clean_poll(open_poll, chain_info, signed_vote):
+    cast(signed_vote, open_poll, chain_info.holders[0], [(1, 2), (2, 1)])
+    cast(signed_vote, open_poll, chain_info.holders[1], [(3, 1)])
+
+    report = poll_recount(poll=open_poll)
+
+    assert report.agrees
+    assert report.differences() == []
+    assert not report.repaired
+
+
+def test_recount_finds_and_repairs_totals_that_drifted(open_poll, chain_info, signed_vote):
+    # given counted votes whose totals were damaged behind the service's back
+    cast(signed_vote, open_poll, chain_info.holders[0], [(1, 1)])
+    PollTally.objects.filter(poll=open_poll).update(totals={"voter_count": 5, "sums": {"2": "7"}})
+
+    # when checked, then repaired
+    found = poll_recount(poll=open_poll)
+    repaired = poll_recount(poll=open_poll, repair=True)
+
+    # then the check lists each difference, and the repair makes the totals a recount
+    assert not found.agrees
+    assert any(line.startswith("voters: running 5, recount 1") for line in found.differences())
+    assert any(line.startswith("choice 2: running 7, recount 0") for line in found.differences())
+    assert repaired.repaired
+    assert running(open_poll) == poll_totals_recount(poll=open_poll)
+    assert poll_recount(poll=open_poll).agrees
+
+
+def test_a_poll_without_stored_totals_gets_them_from_a_recount(
+    chain_settings, open_poll, chain_info, signed_vote
+):
+    # given a poll with votes whose totals row is gone (opened before totals existed)
+    cast(signed_vote, open_poll, chain_info.holders[0], [(1, 1)])
+    PollTally.objects.filter(poll=open_poll).delete()
+    poll = Poll.objects.get(pk=open_poll.pk)
+
+    # when its results are read, nothing is written and they come from a recount
+    assert poll_results(poll=poll).voter_count == 1
+    assert not PollTally.objects.filter(poll=open_poll).exists()
+    # and the next vote stores totals that include the earlier vote
+    cast(signed_vote, open_poll, chain_info.holders[1], [(2, 1)])
+    assert running(open_poll).voter_count == 2
+    assert running(open_poll) == poll_totals_recount(poll=open_poll)
+
+
+def test_ensure_returns_the_existing_row(open_poll):
+    assert poll_tally_ensure(poll=open_poll).pk == open_poll.pk
+    assert PollTally.objects.filter(poll=open_poll).count() == 1
+
+
+def test_finalize_refuses_totals_that_disagree_with_the_votes(open_poll, chain_info, signed_vote):
+    # given a closed poll whose totals drifted
+    cast(signed_vote, open_poll, chain_info.holders[0], [(1, 1)])
+    poll_close(poll=open_poll, now=open_poll.ends_at)
+    PollTally.objects.filter(poll=open_poll).update(totals={"voter_count": 9})
+
+    # when finalized, it is refused with what to run, and nothing is frozen
+    with pytest.raises(PollStateError, match=r"poll_recount \d+ --repair"):
+        poll_finalize(poll=open_poll)
+    assert Poll.objects.get(pk=open_poll.pk).status == "closed"
+
+    # and once repaired, it finalizes from the repaired totals
+    poll_recount(poll=open_poll, repair=True)
+    result = poll_finalize(poll=open_poll)
+    assert result.voter_count == 1
+
+
+def test_live_results_read_the_totals_not_the_votes(
+    open_poll, chain_info, signed_vote, django_assert_max_num_queries
+):
+    for holder in chain_info.holders[:3]:
+        cast(signed_vote, open_poll, holder, [(1, 1), (2, 1)])
+    poll = Poll.objects.select_related("tally").prefetch_related("choices").get(pk=open_poll.pk)
+
+    with django_assert_max_num_queries(0):
+        results = poll_results(poll=poll)
+
+    assert results.source == "live"
+    assert results.voter_count == 3
+
+
+# --- the command ------------------------------------------------------------------------
+
+
+def test_command_says_the_totals_agree(open_poll, chain_info, signed_vote):
+    cast(signed_vote, open_poll, chain_info.holders[0], [(1, 1)])
+    out = StringIO()
+
+    call_command("poll_recount", str(open_poll.pk), stdout=out)
+
+    assert "agree" in out.getvalue()
+
+
+def test_command_fails_on_a_difference_and_repairs_on_request(open_poll, chain_info, signed_vote):
+    cast(signed_vote, open_poll, chain_info.holders[0], [(1, 1)])
+    PollTally.objects.filter(poll=open_poll).update(totals={"voter_count": 3})
+
+    with pytest.raises(CommandError, match="differ"):
+        call_command("poll_recount", str(open_poll.pk), stdout=StringIO())
+    out = StringIO()
+    call_command("poll_recount", str(open_poll.pk), "--repair", stdout=out)
+
+    assert "Repaired" in out.getvalue()
+    assert running(open_poll) == poll_totals_recount(poll=open_poll)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: "999999", "no poll 999999"),
+        (lambda: str(PollFactory(is_archived=True, status="finalized").pk), "archived"),
+        (lambda: str(PollFactory().pk), "has not opened"),
+    ],
+    ids=["missing", "archived", "draft"],
+)
+def test_command_refuses_polls_without_signed_votes(db, make, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("poll_recount", make(), stdout=StringIO())
