@@ -29,6 +29,7 @@ from governance.models import (
     PollKind,
     PollStatus,
     PollTally,
+    PollTallyDelta,
     Proposal,
     ProposalRule,
     ProposalType,
@@ -404,13 +405,25 @@ def _hbot(base_units: int) -> Decimal:
 
 
 def poll_totals(*, poll: Poll) -> Totals:
-    """The poll's running totals (a recount in memory for a poll that has none stored yet;
-    voting stores them)."""
-    try:
-        row = poll.tally
-    except PollTally.DoesNotExist:
+    """The poll's running totals: its stored row and the changes of the votes not yet
+    folded into it, read in one statement (so a fold in between is never half seen). A poll
+    with no stored totals yet is recounted in memory; voting never writes them for it
+    (``poll_tally_ensure`` does)."""
+    stored = PollTally.objects.filter(poll_id=poll.pk).annotate(pending=Value(False))
+    changes = PollTallyDelta.objects.filter(poll_id=poll.pk).annotate(pending=Value(True))
+    rows = list(
+        stored.values_list("pending", "totals").union(
+            changes.values_list("pending", "totals"), all=True
+        )
+    )
+    bases = [data for pending, data in rows if not pending]
+    if not bases:
         return poll_totals_recount(poll=poll)
-    return Totals.from_json(method=poll.voting_method, data=row.totals)
+    totals = Totals.from_json(method=poll.voting_method, data=bases[0])
+    for pending, data in rows:
+        if pending:
+            totals.merge(Totals.from_json(method=poll.voting_method, data=data))
+    return totals
 
 
 def counted_ballots(*, poll: Poll) -> Iterator[Ballot]:

@@ -82,6 +82,17 @@ class Totals:
     def remove(self, ballot: Ballot) -> None:
         self.add(ballot, sign=-1)
 
+    def merge(self, other: Totals) -> None:
+        """Add another set of totals (or a change to them) to these."""
+        for position, part in other.sums.items():
+            total = self.sums.get(position, Fraction(0)) + part
+            if total:
+                self.sums[position] = total
+            else:
+                self.sums.pop(position, None)
+        self.voter_count += other.voter_count
+        self.total_power += other.total_power
+
     def check_positions(self, positions: Iterable[int]) -> None:
         unknown = sorted(set(self.sums) - set(positions))
         if unknown:

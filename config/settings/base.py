@@ -312,6 +312,9 @@ VOTE_MAX_BODY_BYTES = env.int("VOTE_MAX_BODY_BYTES", default=16384)
 # Each web process keeps an open poll's unchanging facts this long instead of reading them
 # for every vote (its state is re-checked under a lock before a vote is written); 0 = off.
 VOTE_POLL_CACHE_SECONDS = env.float("VOTE_POLL_CACHE_SECONDS", default=5.0)
+# Every Nth vote folds the pending changes into its poll's running totals (reads add the
+# pending ones, so results are exact whatever N is; a larger N writes less per vote).
+POLL_TOTALS_FOLD_EVERY = env.int("POLL_TOTALS_FOLD_EVERY", default=16)
 # Closed polls are finalized automatically this long after they close (an audit window in
 # which anyone can download the votes and check them with verify_poll).
 POLL_FINALIZE_AFTER_HOURS = env.int("POLL_FINALIZE_AFTER_HOURS", default=24)

@@ -33,7 +33,7 @@ STAFF_ERRORS = {
 
 def poll_queryset() -> QuerySet[Poll]:
     choices = Choice.objects.select_related("exchange", "connector", "chain").order_by("position")
-    return Poll.objects.select_related("epoch", "rules", "proposal", "tally").prefetch_related(
+    return Poll.objects.select_related("epoch", "rules", "proposal").prefetch_related(
         Prefetch("choices", queryset=choices)
     )
 

@@ -16,7 +16,7 @@ from governance.models.outcomes import (
     InclusionDecision,
     PotCredit,
 )
-from governance.models.polls import Choice, Poll, PollStatus, PollTally, Vote
+from governance.models.polls import Choice, Poll, PollStatus, PollTally, PollTallyDelta, Vote
 from governance.models.proposals import Proposal, ProposalAction, ProposalOutcome
 from governance.models.rules import (
     AllocationRule,
@@ -44,6 +44,7 @@ __all__ = [
     "PollKind",
     "PollStatus",
     "PollTally",
+    "PollTallyDelta",
     "PollUnit",
     "PotCredit",
     "Proposal",

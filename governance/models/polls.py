@@ -199,12 +199,15 @@ class Choice(models.Model):
 
 
 class PollTally(models.Model):
-    """Running totals of a poll's counted votes, kept by every vote in the transaction that
-    records it (``governance.tally.Totals`` as JSON: exact fractions as text).
+    """Running totals of a poll's counted votes (``governance.tally.Totals`` as JSON: exact
+    fractions as text), plus the ``PollTallyDelta`` rows not yet folded into them.
 
-    The live result is a read of this one row; ``poll_recount`` checks it against a recount
-    from the signed votes, and finalizing refuses a poll whose totals disagree. ``version``
-    goes up with every counted vote.
+    Each counted vote appends its delta (its parts minus those of the vote it replaces) in
+    the transaction that records it, and folds the pending deltas into this row when no
+    other vote is doing so; votes never wait for each other here. The live result is this
+    row plus the few pending deltas, read in one statement. ``poll_recount`` checks it
+    against a recount from the signed votes; finalizing refuses a poll whose totals
+    disagree. ``version`` goes up with every fold.
     """
 
     poll = models.OneToOneField(
@@ -216,6 +219,19 @@ class PollTally(models.Model):
 
     def __str__(self) -> str:
         return f"Running totals of poll {self.poll_id}"
+
+
+class PollTallyDelta(models.Model):
+    """What one counted vote changed in its poll's totals, until it is folded into them."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="tally_deltas")
+    totals = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["poll", "id"], name="tally_delta_by_poll")]
+
+    def __str__(self) -> str:
+        return f"Pending totals change of poll {self.poll_id}"
 
 
 class Vote(models.Model):

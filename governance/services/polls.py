@@ -34,7 +34,12 @@ from governance.models import (
 )
 from governance.results import PollResult, poll_result_compute
 from governance.services.errors import ChainUnavailable, GovernanceError, PollStateError
-from governance.services.tallies import TotalsMismatch, poll_tally_ensure, poll_totals_verified
+from governance.services.tallies import (
+    TotalsMismatch,
+    poll_tally_ensure,
+    poll_tally_fold,
+    poll_totals_verified,
+)
 from governance.units import SCORE_QUANTUM, SHARE_QUANTUM, decimal_round
 
 if TYPE_CHECKING:
@@ -221,6 +226,7 @@ def poll_finalize(
         _require_closed(locked)
         result = poll_result_compute(poll=locked, totals=totals)
         _result_freeze(poll=locked, result=result, now=now)
+        poll_tally_fold(poll=locked)  # the last pending changes, into the final totals
         if locked.is_proposal_vote:
             from governance.services.proposals import proposal_outcome_record
 

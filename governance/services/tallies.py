@@ -1,19 +1,26 @@
 """Running totals of a poll's counted votes: kept by each vote, checked and repaired by a
 recount from the signed votes.
 
-A vote's transaction locks its poll's ``PollTally`` row, subtracts the parts of the vote it
-replaces and adds its own (``governance.tally``), so the live result is a read of one row and
-never a pass over the votes. The totals are exact, so a recount gives them bit for bit.
+A vote appends its change to the totals (its parts minus those of the vote it replaces,
+``governance.tally``) in the transaction that records it; every few votes one of them folds
+the pending changes into the poll's ``PollTally`` row, skipping it if another vote is
+folding at that moment. No vote waits for another here, so votes of one poll commit side by
+side; the live result is the row plus the few pending changes, read in one statement. The
+totals are exact, so a recount gives them bit for bit.
+
+Replacing the totals (creating them for a poll that has none, repairing them) takes the
+poll's row lock, which waits for the votes in flight and holds new ones back meanwhile.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import transaction
 
-from governance.models import Poll, PollTally, Vote
-from governance.selectors import poll_totals_recount
+from governance.models import Poll, PollTally, PollTallyDelta, Vote
+from governance.selectors import poll_totals, poll_totals_recount
 from governance.tally import Ballot, Totals
 
 
@@ -26,41 +33,63 @@ def vote_ballot(vote: Vote) -> Ballot:
     return Ballot.stored(power=vote.voting_power, weights=vote.weights)
 
 
+def vote_totals_record(*, poll: Poll, removed: Vote | None, added: Vote) -> None:
+    """Inside a vote's transaction: record that ``added`` replaces ``removed`` (if any) in
+    the poll's totals; every ``POLL_TOTALS_FOLD_EVERY``-th change also folds the pending
+    ones into the totals row, unless another vote is folding them just then."""
+    change = Totals(method=poll.voting_method)
+    if removed is not None:
+        change.remove(vote_ballot(removed))
+    change.add(vote_ballot(added))
+    delta = PollTallyDelta.objects.create(poll_id=poll.pk, totals=change.as_json())
+    if delta.pk % max(1, settings.POLL_TOTALS_FOLD_EVERY) == 0:
+        poll_tally_fold(poll=poll, wait=False)
+
+
+def poll_tally_fold(*, poll: Poll, wait: bool = True) -> bool:
+    """Fold the poll's pending changes into its totals row. False when the row is missing
+    or (``wait=False``) another transaction holds it; then the changes stay pending."""
+    with transaction.atomic():
+        rows = PollTally.objects.filter(poll_id=poll.pk)
+        row = (
+            rows.select_for_update() if wait else rows.select_for_update(skip_locked=True)
+        ).first()
+        if row is None:
+            return False
+        pending = list(
+            PollTallyDelta.objects.filter(poll_id=poll.pk)
+            .order_by("id")
+            .values_list("id", "totals")
+        )
+        if not pending:
+            return True
+        totals = Totals.from_json(method=poll.voting_method, data=row.totals)
+        for _, change in pending:
+            totals.merge(Totals.from_json(method=poll.voting_method, data=change))
+        row.totals = totals.as_json()
+        row.version += 1
+        row.save(update_fields=["totals", "version", "updated_at"])
+        # Exactly the changes read: one committed since then waits for the next fold.
+        PollTallyDelta.objects.filter(id__in=[pk for pk, _ in pending]).delete()
+        return True
+
+
 def poll_tally_ensure(*, poll: Poll) -> PollTally:
-    """The poll's tally row; created from a recount if the poll has none yet (a poll opened
-    before running totals existed, or made without ``poll_open``)."""
+    """The poll's totals row; made from a recount (under the poll's row lock) if the poll
+    has none yet: a poll opened before running totals existed, or made without
+    ``poll_open``."""
     row = PollTally.objects.filter(poll_id=poll.pk).first()
     if row is not None:
         return row
-    totals = poll_totals_recount(poll=poll)
-    try:
-        with transaction.atomic():
-            return PollTally.objects.create(poll_id=poll.pk, totals=totals.as_json())
-    except IntegrityError:  # another process made it first, from the same votes
-        return PollTally.objects.get(poll_id=poll.pk)
-
-
-def poll_tally_lock(*, poll: Poll) -> PollTally:
-    """The poll's tally row, locked until the caller's transaction ends."""
-    row = PollTally.objects.select_for_update().filter(poll_id=poll.pk).first()
-    if row is None:
-        poll_tally_ensure(poll=poll)
-        row = PollTally.objects.select_for_update().get(poll_id=poll.pk)
-    return row
-
-
-def poll_tally_apply(
-    *, row: PollTally, method: str, removed: Vote | None, added: Vote | None
-) -> None:
-    """Replace ``removed``'s parts by ``added``'s in a locked tally row, and save it."""
-    totals = Totals.from_json(method=method, data=row.totals)
-    if removed is not None:
-        totals.remove(vote_ballot(removed))
-    if added is not None:
-        totals.add(vote_ballot(added))
-    row.totals = totals.as_json()
-    row.version += 1
-    row.save(update_fields=["totals", "version", "updated_at"])
+    with transaction.atomic():
+        Poll.objects.select_for_update().filter(pk=poll.pk).order_by("pk").first()
+        row = PollTally.objects.filter(poll_id=poll.pk).first()
+        if row is None:
+            PollTallyDelta.objects.filter(poll_id=poll.pk).delete()  # the recount has them
+            row = PollTally.objects.create(
+                poll_id=poll.pk, totals=poll_totals_recount(poll=poll).as_json()
+            )
+        return row
 
 
 @dataclass(frozen=True)
@@ -97,22 +126,25 @@ def poll_recount(*, poll: Poll, repair: bool = False) -> RecountReport:
     """Compare the poll's running totals with a recount of its signed votes; with
     ``repair``, replace them by the recount when they differ.
 
-    Repairing locks the tally row while it recounts, so votes wait for it (seconds at
-    100,000 votes); checking takes no lock and may see a vote land in between, so a
-    difference found without ``repair`` is checked again under the lock before it is
-    reported.
+    The check takes no lock, so a vote landing in between can make the two differ; a
+    difference is checked again under the poll's row lock (votes wait for it meanwhile:
+    seconds at 100,000 votes) before it is reported or repaired.
     """
-    row = poll_tally_ensure(poll=poll)  # read afresh, never a copy cached on ``poll``
-    running = Totals.from_json(method=poll.voting_method, data=row.totals)
+    poll_tally_ensure(poll=poll)
+    running = poll_totals(poll=poll)
     recounted = poll_totals_recount(poll=poll)
-    if running == recounted and not repair:
+    if running == recounted:
         return RecountReport(poll=poll, running=running, recounted=recounted)
     with transaction.atomic():
-        row = poll_tally_lock(poll=poll)
-        running = Totals.from_json(method=poll.voting_method, data=row.totals)
+        Poll.objects.select_for_update().filter(pk=poll.pk).order_by(
+            "pk"
+        ).first()  # no vote in flight
+        running = poll_totals(poll=poll)
         recounted = poll_totals_recount(poll=poll)
         if running == recounted or not repair:
             return RecountReport(poll=poll, running=running, recounted=recounted)
+        PollTallyDelta.objects.filter(poll_id=poll.pk).delete()
+        row = PollTally.objects.select_for_update().get(poll_id=poll.pk)
         row.totals = recounted.as_json()
         row.version += 1
         row.save(update_fields=["totals", "version", "updated_at"])

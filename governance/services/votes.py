@@ -6,10 +6,10 @@ neither stale nor in the future; the signature proves the voter signed (EOA or E
 the voter held HBOT at the snapshot block; the same signed message counts once; at least
 one weight is above zero. A newer vote from the same address supersedes the current one
 while the poll is active; every vote is kept. A vote takes a shared lock on its poll's row
-and the lock of the poll's running totals, and updates the totals in the transaction that
-records it: concurrent votes from one address leave exactly one counted vote and totals
-equal to a recount, and none lands after the poll closes (closing takes the poll row's
-exclusive lock).
+and a lock on (poll, voter) to write, and records its change to the poll's running totals
+in the same transaction: concurrent votes from one address leave exactly one counted vote
+and totals equal to a recount, and none lands after the poll closes (closing takes the poll
+row's exclusive lock).
 """
 
 from __future__ import annotations
@@ -47,9 +47,12 @@ from governance.services.errors import (
     VoteZeroBalance,
     VoteZeroWeights,
 )
-from governance.services.tallies import poll_tally_apply, poll_tally_lock
+from governance.services.tallies import vote_totals_record
 
 UINT16_MAX = 2**16 - 1
+# First key of the (poll, voter) advisory locks, mixed with the poll id: keeps them apart
+# from any other advisory lock on the same database.
+VOTE_LOCK_NAMESPACE = 0x566F7465  # "Vote"
 MAX_CHOICES_PER_VOTE = 200
 
 
@@ -281,25 +284,28 @@ def _poll_for_vote(poll_id: int, *, now: datetime) -> Poll | None:
     return poll
 
 
-def _poll_lock_for_vote(poll: Poll, *, now: datetime) -> None:
-    """Lock the poll for one vote, inside the caller's transaction, and check that it
+def _poll_lock_for_vote(poll: Poll, *, voter: str, now: datetime) -> None:
+    """Lock what one vote needs, inside the caller's transaction, and check that the poll
     still takes votes.
 
-    On PostgreSQL a shared lock on the poll's row: votes proceed side by side up to the
-    running totals (whose row lock puts them in line), and closing, which takes the row's
-    exclusive lock, waits for the votes in flight, so none lands after it. Elsewhere
-    (SQLite writes one transaction at a time anyway) the poll's row is locked for update.
+    On PostgreSQL, in one statement: a shared lock on the poll's row (votes of different
+    voters proceed side by side; closing takes the row's exclusive lock, so it waits for
+    votes in flight and no vote lands after it) and a transaction-scoped advisory lock on
+    (poll, voter), so votes of one voter are written one after the other and each replaces
+    the one before it in the running totals. Elsewhere (SQLite writes one transaction at a
+    time anyway) the poll's row is locked for update.
     """
     if connection.vendor != "postgresql":
         current = Poll.objects.select_for_update().order_by().get(pk=poll.pk)
     else:
+        voter_key = int.from_bytes(bytes.fromhex(voter[2:10]), "big", signed=True)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT status, ends_at, is_archived FROM {Poll._meta.db_table} "  # noqa: S608
-                "WHERE id = %s FOR SHARE",
-                [poll.pk],
+                f"SELECT status, ends_at, is_archived, pg_advisory_xact_lock(%s, %s) "  # noqa: S608
+                f"FROM {Poll._meta.db_table} WHERE id = %s FOR SHARE",
+                [VOTE_LOCK_NAMESPACE ^ poll.pk, voter_key, poll.pk],
             )
-            status, ends_at, is_archived = cursor.fetchone()
+            status, ends_at, is_archived, _ = cursor.fetchone()
         current = Poll(pk=poll.pk, status=status, ends_at=ends_at, is_archived=is_archived,
                        title=poll.title, reference=poll.reference)  # fmt: skip
     _check_poll_active(current, now=now)
@@ -320,8 +326,7 @@ def _vote_record(
 ) -> Vote:
     try:
         with transaction.atomic():
-            _poll_lock_for_vote(poll, now=now)
-            totals = poll_tally_lock(poll=poll)  # one vote of this poll at a time from here
+            _poll_lock_for_vote(poll, voter=voter, now=now)
             current = (
                 Vote.objects.filter(poll=poll, voter=voter, is_current=True).order_by().first()
             )
@@ -346,7 +351,7 @@ def _vote_record(
                 voting_power=power,
                 is_current=True,
             )
-            poll_tally_apply(row=totals, method=poll.voting_method, removed=current, added=vote)
+            vote_totals_record(poll=poll, removed=current, added=vote)
             return vote
     except IntegrityError:
         # Only the unique digest can collide here: the same message raced itself.
