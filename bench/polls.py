@@ -29,13 +29,12 @@ import os
 import statistics
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import django
+
+from bench.databases import bench_database
 
 RENDER_GOAL = 3.0
 LOCK_GOAL_SECONDS = 1.0
@@ -50,10 +49,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=7, help="timed requests per page")
     parser.add_argument("--database-suffix", default="_bench_polls")
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        parser.error("set DATABASE_URL to a PostgreSQL server (the production database)")
-    with _bench_database(url, suffix=args.database_suffix) as database_url:
+    with bench_database(suffix=args.database_suffix, sqlite_fallback=False) as database_url:
         os.environ.update(
             DJANGO_SETTINGS_MODULE="config.settings.test",
             DATABASE_URL=database_url,
@@ -61,26 +57,6 @@ def main() -> int:
         )
         django.setup()
         return _bench(args, database_url)
-
-
-@contextmanager
-def _bench_database(url: str, *, suffix: str) -> Iterator[str]:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'postgres'}{suffix}"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _bench(args: argparse.Namespace, database_url: str) -> int:

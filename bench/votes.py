@@ -24,7 +24,6 @@ import http.client
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -37,9 +36,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import django
+
+from bench.databases import bench_database
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL = 300.0
@@ -91,7 +92,7 @@ def main() -> int:
         parser.error("every vote needs its own holder: --votes + --cold-votes + --samples must "
                      "not exceed --holders")  # fmt: skip
 
-    with _bench_database() as database_url:
+    with bench_database(suffix="_bench_votes") as database_url:
         env = _site_environment(database_url)
         os.environ.update(env)
         django.setup()
@@ -99,32 +100,6 @@ def main() -> int:
 
 
 # --- the site and its database ----------------------------------------------------------
-
-
-@contextmanager
-def _bench_database() -> Iterator[str]:
-    """A database of the benchmark's own: PostgreSQL beside DATABASE_URL's, or SQLite."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        folder = tempfile.mkdtemp(prefix="bench-votes-")
-        try:
-            yield f"sqlite:///{folder}/bench.sqlite3"
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'postgres'}_bench_votes"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _site_environment(database_url: str) -> dict[str, str]:
