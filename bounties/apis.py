@@ -72,15 +72,15 @@ class MaintainerRefSerializer(serializers.Serializer):
 class BountySerializer(serializers.ModelSerializer):
     type = serializers.CharField(source="bounty_type")
     type_display = serializers.CharField()
-    connector = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
-    exchange = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
-    chain = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
+    connector = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    exchange = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)  # type: ignore[var-annotated]
+    chain = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)  # type: ignore[var-annotated]
     subject = serializers.CharField(source="subject_display")
     amount = serializers.DecimalField(allow_null=True, **AMOUNT)
     developer_portion = serializers.SerializerMethodField()
     funded_by = serializers.CharField(source="source_display")
     proposal = serializers.SerializerMethodField()
-    pot = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
+    pot = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)  # type: ignore[var-annotated]
     assignee = MaintainerRefSerializer(allow_null=True)
     is_idle = serializers.BooleanField()
     url = serializers.SerializerMethodField()

@@ -123,7 +123,7 @@ def signed_body_parse(
     shape = _shape(message_field, message_type)
     if len(body) > limit:
         raise _too_large(len(body), limit)
-    if _nested_deeper_than(body, MAX_DEPTH):
+    if json_nested_deeper_than(body, MAX_DEPTH):
         raise BodyNotJson(f"The body's JSON is nested more than {MAX_DEPTH} levels deep. {shape}")
     try:
         data = json.loads(body.decode("utf-8"))  # UTF-8 only, not json's UTF-16/32 guess
@@ -161,7 +161,7 @@ def _kind(message_type: type) -> str:
     return "a JSON object" if message_type is dict else "text"
 
 
-def _nested_deeper_than(body: bytes, limit: int) -> bool:
+def json_nested_deeper_than(body: bytes, limit: int) -> bool:
     """Whether ``body`` opens more than ``limit`` brackets at once outside strings: at least
     as deep as any JSON parser would recurse into it before accepting or refusing it."""
     depth = 0

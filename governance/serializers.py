@@ -323,10 +323,10 @@ class VoteSerializer(serializers.ModelSerializer):
 class ProposalSerializer(serializers.ModelSerializer):
     reference = serializers.CharField()
     connector: serializers.SlugRelatedField[Connector] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
     exchange: serializers.SlugRelatedField[Exchange] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
     rules: serializers.SlugRelatedField[GovernanceRules] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
