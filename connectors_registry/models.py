@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from core.models import TimestampedModel
+from core.outbound import validate_outbound_http_url
 
 CONNECTOR_ID_RE = r"^[a-z0-9][a-z0-9_]*$"
 WALLET_ADDRESS_RE = r"^0x[0-9a-f]{40}$"
@@ -126,7 +127,10 @@ class Maintainer(TimestampedModel):
         help_text="Ethereum address, stored lower-case.",
     )
     alert_webhook_url = models.URLField(
-        blank=True, help_text="Discord- or Slack-compatible webhook for health alerts."
+        blank=True,
+        validators=[validate_outbound_http_url],
+        help_text="Discord- or Slack-compatible webhook for health alerts: a public "
+        "http(s) address (checked again before each alert).",
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -200,7 +200,8 @@ class _Runner:
         if found is None:
             raise ProbeError(f"{wanted} is not listed among {len(markets):,} markets")
         if not found.active:
-            raise ProbeError(f"{wanted} is listed ({found.symbol}) but not trading")
+            why = found.inactive_reason or "not trading"
+            raise ProbeError(f"{wanted} is listed ({found.symbol}) but {why}")
         return found, f"{len(markets):,} markets; {wanted} is {found.symbol}"
 
     def order_book(self, market: Market) -> tuple[OrderBook, str]:

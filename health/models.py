@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from connectors_registry.models import Connector
 from core.models import TimestampedModel
+from core.outbound import validate_outbound_http_url, validate_outbound_ws_url
 from health.checks import Step
 from health.connectors import PROBE_CHOICES
 
@@ -101,14 +102,18 @@ class HealthCheck(TimestampedModel):
         validators=[trading_pair_validator],
         help_text="Pair to probe, e.g. BTC-USDT. Blank: the bundled connector's default.",
     )
+    # Public addresses only (core.outbound), checked again before each check runs.
     rest_url_override = models.URLField(
-        "REST base URL", blank=True, help_text="Blank: settings, then the exchange's own."
+        "REST base URL",
+        blank=True,
+        validators=[validate_outbound_http_url],
+        help_text="Blank: settings, then the exchange's own.",
     )
     ws_url_override = models.CharField(
         "WebSocket URL",
         max_length=300,
         blank=True,
-        validators=[ws_url_validator],
+        validators=[ws_url_validator, validate_outbound_ws_url],
         help_text="Blank: settings, then the exchange's own.",
     )
     status = models.CharField(

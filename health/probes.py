@@ -7,10 +7,13 @@ the simulator switch (``HEALTH_USE_SIMULATOR``), then the exchange's own URLs.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from connectors_registry.models import Connector, ConnectorType, Namespace
+from core.outbound import HTTP_SCHEMES, WS_SCHEMES, outbound_url_check
 from health.checks import CheckLimits
 from health.connectors import BUNDLED, GATEWAY_PROBE, Endpoints, ExchangeConnector, Timeouts
+from health.connectors.base import ProbeError
 from health.connectors.gateway import GatewayConnector
 from health.models import HealthCheck
 
@@ -45,25 +48,41 @@ def check_is_monitored(*, check: HealthCheck) -> bool:
     return check.probe_id in BUNDLED
 
 
-def probe_endpoints(*, check: HealthCheck) -> Endpoints:
-    """Staff's per-check URLs, then HEALTH_ENDPOINT_OVERRIDES, then the simulator switch,
-    then the exchange's own."""
-    probe_id = check.probe_id
+def configured_endpoints(
+    *, probe_id: str, connector_id: str = "", use_simulator: bool | None = None
+) -> Endpoints:
+    """HEALTH_ENDPOINT_OVERRIDES (by probe id, then by connector id), then the simulator
+    switch, then the exchange's own: every endpoint but staff's per-check URLs. The sweep
+    (``probe_endpoints``) and ``health_check --live`` (``use_simulator=False``) both use it."""
+    if use_simulator is None:
+        use_simulator = bool(settings.HEALTH_USE_SIMULATOR)
     if probe_id == GATEWAY_PROBE:
         rest, ws = gateway_url(), ""
     else:
         cls = BUNDLED[probe_id]
         rest, ws = cls.default_rest_url, cls.default_ws_url
-        if settings.HEALTH_USE_SIMULATOR:
+        if use_simulator:
             base = settings.HEALTH_SIMULATOR_URL.rstrip("/")
             rest = f"{base}/{probe_id}"
             ws = base.replace("http://", "ws://").replace("https://", "wss://") + f"/{probe_id}/ws"
     overrides = settings.HEALTH_ENDPOINT_OVERRIDES
-    for key in (probe_id, check.connector.connector_id):
+    for key in dict.fromkeys(filter(None, (probe_id, connector_id))):
         configured = overrides.get(key) or {}
         rest = configured.get("rest", rest)
         ws = configured.get("ws", ws)
-    return Endpoints(rest_url=check.rest_url_override or rest, ws_url=check.ws_url_override or ws)
+    return Endpoints(rest_url=rest, ws_url=ws)
+
+
+def probe_endpoints(*, check: HealthCheck) -> Endpoints:
+    """Staff's per-check URLs, then HEALTH_ENDPOINT_OVERRIDES, then the simulator switch,
+    then the exchange's own."""
+    configured = configured_endpoints(
+        probe_id=check.probe_id, connector_id=check.connector.connector_id
+    )
+    return Endpoints(
+        rest_url=check.rest_url_override or configured.rest_url,
+        ws_url=check.ws_url_override or configured.ws_url,
+    )
 
 
 def probe_timeouts() -> Timeouts:
@@ -82,7 +101,27 @@ def check_limits() -> CheckLimits:
     )
 
 
+def overrides_check(*, check: HealthCheck) -> None:
+    """Staff's per-check URLs must still resolve to public addresses (``core.outbound``):
+    checked before every run, since DNS can change after they were saved. Raises
+    ``ProbeError`` saying which URL and why. Settings' endpoints are the operator's own and
+    are not checked."""
+    for label, url, schemes in (
+        ("REST base URL", check.rest_url_override, HTTP_SCHEMES),
+        ("WebSocket URL", check.ws_url_override, WS_SCHEMES),
+    ):
+        if not url:
+            continue
+        try:
+            outbound_url_check(url, schemes=schemes)
+        except ValidationError as exc:
+            raise ProbeError(
+                f"the check's {label} {url} is refused: {' '.join(exc.messages)}"
+            ) from None
+
+
 def probe_build(*, check: HealthCheck, deadline: float | None = None) -> ExchangeConnector:
+    overrides_check(check=check)
     endpoints = probe_endpoints(check=check)
     if check.probe_id == GATEWAY_PROBE:
         return GatewayConnector(

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from connectors_registry.models import Connector
 from core.exceptions import ApplicationError
+from core.outbound import CODE_UNRESOLVED, HTTP_SCHEMES, outbound_url_check
 from health.checks import CheckReport, Step, StepReport, Verdict, run_check
 from health.connectors.base import ProbeError
 from health.models import (
@@ -150,7 +151,7 @@ def health_sweep(
         ignore_conflicts=True,
     )
     intervals = {c.pk: c.interval_seconds for c in monitored}
-    claims = []
+    claims = lost_claims_redispatch(region=region, intervals=intervals, enqueue=enqueue, now=now)
     due = CheckSchedule.objects.filter(region=region, next_check_at__lte=now).only(
         "pk", "health_check_id", "next_check_at"
     )
@@ -168,6 +169,71 @@ def health_sweep(
             enqueue(claim)
             claims.append(claim)
     health_status_expire(now=now)
+    return claims
+
+
+def claim_grace() -> timedelta:
+    """How long a claimed slot may go without a result before it counts as lost: the
+    check's own deadline plus one sweep interval."""
+    return timedelta(
+        seconds=float(settings.HEALTH_CHECK_DEADLINE_SECONDS) + float(settings.HEALTH_SWEEP_SECONDS)
+    )
+
+
+def lost_claims_redispatch(
+    *, region: str, intervals: dict[int, int], enqueue: Callable[[Claim], None], now: datetime
+) -> list[Claim]:
+    """Enqueue again each slot claimed longer than ``claim_grace`` ago that has no result
+    (its worker died: a ``kill -9`` leaves the task unacknowledged until the broker's
+    visibility timeout, long after it expired).
+
+    A schedule's claimed slot is ``next_check_at - interval - offset``; while that slot is
+    the current one (``next_check_at`` is ahead), a conditional update of
+    ``last_claimed_at`` lets exactly one sweep re-claim it. Results are unique per (check,
+    region, slot), so a late original cannot add a second result.
+    """
+    stale = CheckSchedule.objects.filter(
+        region=region,
+        health_check_id__in=intervals,
+        last_claimed_at__lte=now - claim_grace(),
+        next_check_at__gt=now,
+    ).only("pk", "health_check_id", "next_check_at", "last_claimed_at")
+    candidates = []
+    for schedule in stale:
+        interval = intervals[schedule.health_check_id]
+        offset = slot_offset(check_id=schedule.health_check_id, interval_seconds=interval)
+        slot = schedule.next_check_at - timedelta(seconds=interval) - offset
+        if slot != slot_start(now=slot, interval_seconds=interval):
+            continue  # rescheduled by staff (check_schedule_refresh): not a claimed slot
+        candidates.append((schedule, slot))
+    if not candidates:
+        return []
+    recorded = set(
+        CheckResult.objects.filter(
+            region=region,
+            health_check_id__in=[s.health_check_id for s, _ in candidates],
+            scheduled_for__in=[slot for _, slot in candidates],
+        ).values_list("health_check_id", "scheduled_for")
+    )
+    claims = []
+    for schedule, slot in candidates:
+        if (schedule.health_check_id, slot) in recorded:
+            continue
+        won = CheckSchedule.objects.filter(
+            pk=schedule.pk,
+            last_claimed_at=schedule.last_claimed_at,
+            next_check_at=schedule.next_check_at,
+        ).update(last_claimed_at=now)
+        if won:
+            logger.warning(
+                "health check %s slot %s had no result %s after its claim; enqueued again",
+                schedule.health_check_id,
+                slot.isoformat(),
+                claim_grace(),
+            )
+            claim = Claim(check_id=schedule.health_check_id, scheduled_for=slot)
+            enqueue(claim)
+            claims.append(claim)
     return claims
 
 
@@ -559,6 +625,13 @@ def alert_deliver(*, delivery_id: int) -> AlertDelivery:
     )
     if not claimed:
         return delivery
+    try:  # the address the URL resolves to now, not only when it was saved
+        outbound_url_check(delivery.url, schemes=HTTP_SCHEMES)
+    except ValidationError as exc:
+        refusal = f"refused: {' '.join(exc.messages)}"
+        # a failed look-up may be the resolver's; every other refusal is final
+        permanent = exc.code != CODE_UNRESOLVED
+        return _delivery_failed(delivery, error=refusal, status=None, permanent=permanent)
     payload = alert_payload(change=delivery.status_change)
     try:
         response = requests.post(

@@ -10,6 +10,11 @@ identical (in every column the file has) to a bounty already here counts as impo
 before; every other row becomes a new bounty, recorded as funded outside this site's ledger
 (historical pot balances are not invented). Status changes are made on the site, never by
 import: a changed row of a bounty that is already here is refused.
+
+Cells that a spreadsheet could run as formulas (text beginning with =, +, -, @, a tab or a
+carriage return) are exported with a leading quote (``core.csv_cells``), and import removes
+exactly that quote, so an export imports back to the same text. Bounty Amount is never
+negative (a database constraint), so it never begins with "-".
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from bounties.models import (
 )
 from bounties.services.common import Actor, require_staff, user_or_none
 from connectors_registry.models import Chain, Connector, Exchange, Maintainer
+from core.csv_cells import escape_dict_row, unescape_cell
 from governance.models import Proposal
 
 TRACKER_COLUMNS = [
@@ -90,7 +96,7 @@ def format_amount(amount: Decimal | None) -> str:
 
 
 def bounty_row(bounty: Bounty) -> dict[str, str]:
-    """One bounty as a CSV row, every column."""
+    """One bounty as a CSV row, every column, as plain text (the export escapes it)."""
     assignee = bounty.assignee
     return {
         "Bounty ID": bounty.tracker_id,
@@ -119,13 +125,18 @@ def _export_queryset() -> QuerySet[Bounty]:
 def bounties_export_csv(
     *, bounties: QuerySet[Bounty] | None = None, tracker_only: bool = False
 ) -> str:
-    """CSV text of ``bounties`` (default: all, oldest first)."""
+    """CSV text of ``bounties`` (default: all, oldest first); every cell escaped against
+    spreadsheet formulas.
+
+    Lines end in CRLF (RFC 4180): the csv module then quotes every cell holding a carriage
+    return, so a lone CR in a cell cannot start a new row.
+    """
     columns = TRACKER_COLUMNS if tracker_only else ALL_COLUMNS
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for bounty in bounties if bounties is not None else _export_queryset():
-        writer.writerow(bounty_row(bounty))
+        writer.writerow(escape_dict_row(bounty_row(bounty)))
     return out.getvalue()
 
 
@@ -166,8 +177,9 @@ class _Resolver:
     def subject(self, text: str) -> dict[str, Any]:
         """What we export (a connector's address, an exchange's or chain's name) matches
         exactly; the tracker's looser spellings ("Okx", "Kucoin") match case-insensitively,
-        exchanges first."""
-        text = text.strip()
+        exchanges first. Text that is kept as a label is kept as given (a tab behind an
+        escaping quote stays)."""
+        label, text = text, text.strip()
         if not text:
             return {}
         key = text.lower()
@@ -184,7 +196,7 @@ class _Resolver:
             return {"exchange": self.exchanges[text]}
         if text in self.chains:
             return {"chain": self.chains[text]}
-        return {"subject_label": text[:120]}
+        return {"subject_label": label[:120]}
 
     @staticmethod
     def proposal(reference: str) -> Proposal | None:
@@ -199,7 +211,8 @@ class _Resolver:
     def maintainer(text: str) -> Maintainer | None:
         handle = text.strip().removeprefix("@")
         return (
-            Maintainer.objects.filter(github_handle__iexact=handle).first()
+            (Maintainer.objects.filter(github_handle__iexact=handle).first() if handle else None)
+            or Maintainer.objects.filter(display_name=text).first()
             or Maintainer.objects.filter(display_name=text.strip()).first()
         )
 
@@ -207,7 +220,8 @@ class _Resolver:
 def _parse_row(
     number: int, raw: dict[str, str], columns: list[str], resolver: _Resolver, warnings: list[str]
 ) -> tuple[ParsedRow | None, list[str]]:
-    cell = {c: (raw.get(c) or "").strip() for c in columns}
+    # Stripped first, so that a tab or carriage return kept behind an escaping quote stays.
+    cell = {c: unescape_cell((raw.get(c) or "").strip()) for c in columns}
     where = f"Row {number}" + (f" (Bounty ID {cell['Bounty ID']})" if cell["Bounty ID"] else "")
     errors: list[str] = []
     fields: dict[str, Any] = {"tracker_id": cell["Bounty ID"][:60]}

@@ -5,11 +5,13 @@ embedded defaults for development, ``test.py`` those for the test suite and
 ``production.py`` only hardens.
 """
 
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -53,10 +55,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "axes",
     "core",
     "connectors_registry",
     "governance",
@@ -66,6 +70,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -118,6 +126,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "governance:sign-in"
+# django-axes first: it refuses a locked-out username+address before any password is checked
+# (wallet sign-in logs in without a password, through ModelBackend).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Password logins (the admin's) lock out a username from one address after this many
+# failures in a row, for the cool-off; the address is the API's (NUM_PROXIES).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.throttling.client_ip"
+AXES_RESET_ON_SUCCESS = True
+# Failures only: no table of every successful sign-in (wallet sign-ins log in too).
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- i18n / time ------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -134,8 +157,40 @@ STORAGES = {
     "staticfiles": {"BACKEND": "core.storage.StaticFilesStorage"},
 }
 
+# --- Content-Security-Policy (django-csp) -----------------------------------------------
+# Scripts, styles, images and fetches from this site only; no plugins, no framing. Inline
+# style attributes are allowed (style-src-attr): result bars set their width that way, and
+# an attribute can carry no script. Wallets reach the page through their extension, which
+# the policy does not govern.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 # --- API --------------------------------------------------------------------------------
+# Reverse proxies in front of the web processes that append the client to X-Forwarded-For;
+# 0: the header is ignored and the TCP peer is the client (a made-up header changes nothing).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured(f"NUM_PROXIES={NUM_PROXIES} must be 0 or more.")
 REST_FRAMEWORK = {
+    # The site's session, or a staff member's token for scripts; never HTTP Basic. Signed
+    # votes and proposals take none (their signature says who sent them).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "core.authentication.StaffTokenAuthentication",
+    ],
     "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "DEFAULT_PARSER_CLASSES": [
         "core.parsers.BoundedJSONParser",
@@ -150,8 +205,10 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    # Counted in the default cache: set CACHE_URL to Redis so every process shares one count.
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/min")},
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Connector Hub API",
@@ -159,7 +216,8 @@ SPECTACULAR_SETTINGS = {
         "Registry, governance, bounties and health of Hummingbot exchange connectors. "
         "Read endpoints are public. Votes and proposals are authenticated by their EIP-712 "
         "signature (no session); maintainers act with their wallet sign-in session; staff "
-        "endpoints need a staff session."
+        "endpoints need a staff session or a staff API token (`Authorization: Token <key>`); "
+        "HTTP Basic is not accepted."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -356,6 +414,9 @@ GATEWAY_URL = env.str("GATEWAY_URL", default="")
 HEALTH_ALERTS_ENABLED = env_bool("HEALTH_ALERTS_ENABLED", default=True)
 HEALTH_ALERT_TIMEOUT = env.float("HEALTH_ALERT_TIMEOUT", default=10.0)
 HEALTH_ALERT_MAX_RETRIES = env.int("HEALTH_ALERT_MAX_RETRIES", default=6)
+# Maintainers' webhooks and staff's per-check URLs may name loopback, link-local or private
+# addresses (core.outbound); on for `make run` (local.py) and the tests, off in production.
+OUTBOUND_ALLOW_PRIVATE_NETWORKS = env_bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS", default=False)
 HEALTH_PUBLIC_URL = env.str("HEALTH_PUBLIC_URL", default="")
 HEALTH_STATUS_PAGE_CACHE_SECONDS = env.int("HEALTH_STATUS_PAGE_CACHE_SECONDS", default=30)
 _health_task_options = {"queue": HEALTH_QUEUE} if HEALTH_QUEUE else {}

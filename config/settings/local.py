@@ -23,3 +23,6 @@ HBOT_TOKEN_ADDRESS = env.str(
     "HBOT_TOKEN_ADDRESS", default="0xF2E246BB76DF876Cef8b38ae84130F4F55De395b"
 )
 ETH_CONFIRMATIONS = env.int("ETH_CONFIRMATIONS", default=0)
+
+# The exchange simulator and local webhook receivers run on loopback (core.outbound).
+OUTBOUND_ALLOW_PRIVATE_NETWORKS = env_bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS", default=True)

@@ -43,6 +43,8 @@ HEALTH_ENDPOINT_OVERRIDES = {}
 GATEWAY_URL = ""
 HEALTH_STATUS_PAGE_CACHE_SECONDS = 0
 HEALTH_PUBLIC_URL = "https://hub.example.org"
+# The simulator and webhook receivers listen on loopback; tests of the rules turn it off.
+OUTBOUND_ALLOW_PRIVATE_NETWORKS = True
 
 # Tests reuse primary keys after rollbacks (SQLite): no per-process cache of open polls.
 VOTE_POLL_CACHE_SECONDS = 0

@@ -1,4 +1,5 @@
-"""Polls: public lists and details with their results; staff create, open and finalize."""
+"""Polls: public lists and details with their results; staff create, open and finalize
+(with their session or a staff API token: the project's default authentication)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -64,7 +64,6 @@ class PollListApi(GovernanceErrorsMixin, generics.ListAPIView):
 
     serializer_class = PollSummarySerializer
     filterset_class = PollFilter
-    authentication_classes = [SessionAuthentication]
 
     def get_permissions(self) -> Sequence[Any]:
         if self.request.method == "POST":
@@ -116,7 +115,6 @@ class PollDetailApi(GovernanceErrorsMixin, APIView):
 class PollOpenApi(GovernanceErrorsMixin, APIView):
     """Open a draft now (staff): fix the snapshot block and copy the rules in force."""
 
-    authentication_classes = [SessionAuthentication]
     permission_classes = [IsAdminUser]
 
     @extend_schema(
@@ -135,7 +133,6 @@ class PollOpenApi(GovernanceErrorsMixin, APIView):
 class PollFinalizeApi(GovernanceErrorsMixin, APIView):
     """Finalize a closed poll (staff): freeze its result, record removals and pot credits."""
 
-    authentication_classes = [SessionAuthentication]
     permission_classes = [IsAdminUser]
 
     @extend_schema(request=None, responses={200: PollDetailSerializer, **STAFF_ERRORS})

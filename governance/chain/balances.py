@@ -4,13 +4,24 @@ Many holders are read with Multicall3 ``aggregate3`` (one ``eth_call`` per batch
 chain has no code at the Multicall3 address at that block, JSON-RPC batch requests of
 ``balanceOf`` calls are used instead. Transient failures are retried with exponential backoff;
 everything else raises a ``ChainError`` with a clear message.
+
+Batches adapt to the node. A batch that times out is never sent again: its halves are (down to
+single reads), and the working batch size drops to the half for the rest of the reader's life,
+doubling back towards ``BALANCE_BATCH_SIZE`` after a few batches that were fast enough. Each
+batch waits ``HEADROOM`` times what its reads took so far, at most ``ETH_RPC_TIMEOUT``. A read
+that timed out is abandoned with its connection (urllib3 closes a connection whose read timed
+out, and a node such as geth stops a call whose client hung up), so the halves do not queue
+behind it.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import requests
@@ -24,6 +35,7 @@ from governance.chain.errors import (
     ChainError,
     ChainIdMismatch,
     RpcResponseError,
+    RpcTooSlow,
     RpcUnavailable,
     SnapshotNotFinal,
     rpc_host,
@@ -33,6 +45,14 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# A batch waits this many times what its reads took so far (the same node has been seen to take
+# 7.6 s and 16 s for the same 1,000 reads) ...
+HEADROOM = 4.0
+# ... but never less than this (nor more than ETH_RPC_TIMEOUT).
+MIN_BATCH_TIMEOUT = 2.0
+# After this many batches in a row fast enough that one twice as large would take at most half
+# of ETH_RPC_TIMEOUT, the working batch size doubles (up to BALANCE_BATCH_SIZE).
+GROW_AFTER = 3
 
 BALANCE_OF_ABI = [
     {
@@ -80,8 +100,43 @@ def checksum(address: str) -> ChecksumAddress:
     return Web3.to_checksum_address(address.strip())
 
 
+class _BatchTimedOut(Exception):
+    """A batch of reads got no answer in time; it is split, never sent again whole."""
+
+
+class RpcSession(requests.Session):
+    """A requests session whose timeout can be set for the calls of one thread.
+
+    web3's provider passes one fixed timeout; batches of balance reads get one of their own.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._call = threading.local()
+
+    @contextmanager
+    def timeout(self, seconds: float) -> Iterator[None]:
+        previous = getattr(self._call, "timeout", None)
+        self._call.timeout = seconds
+        try:
+            yield
+        finally:
+            self._call.timeout = previous
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        seconds = getattr(self._call, "timeout", None)
+        if seconds is not None:
+            kwargs["timeout"] = seconds
+        return super().send(request, **kwargs)
+
+
 class BalanceReader:
-    """Token balances at a block from one JSON-RPC endpoint."""
+    """Token balances at a block from one JSON-RPC endpoint.
+
+    ``timeout`` is the longest wait for one call (ETH_RPC_TIMEOUT) and ``batch_size`` the most
+    reads in one call (BALANCE_BATCH_SIZE); ``working_batch_size`` and ``batch_timeout()`` are
+    what the reader currently uses, learned from the node.
+    """
 
     def __init__(
         self,
@@ -104,8 +159,17 @@ class BalanceReader:
         self.retries = max(0, retries)
         self.backoff = max(0.0, backoff)
         self.batch_size = batch_size
+        self.timeout = timeout
+        self.working_batch_size = batch_size
+        self._seconds_per_read: float | None = None
+        self._fast_in_a_row = 0
+        self._adapt_lock = threading.Lock()
+        self.session = RpcSession()
         provider = HTTPProvider(
-            rpc_url, request_kwargs={"timeout": timeout}, exception_retry_configuration=None
+            rpc_url,
+            request_kwargs={"timeout": timeout},
+            session=self.session,
+            exception_retry_configuration=None,
         )
         self.w3 = Web3(provider)
         # web3's validation middleware asks eth_chainId before every eth_call; the chain id is
@@ -167,15 +231,100 @@ class BalanceReader:
         return self.balances_at([address], block=block)[checksum(address)]
 
     def balances_at(self, addresses: Iterable[str], *, block: int) -> dict[str, int]:
-        """Balances in base units, keyed by checksummed address (duplicates collapsed)."""
-        holders = list(dict.fromkeys(checksum(a) for a in addresses))
+        """Balances in base units, keyed by checksummed address (duplicates collapsed).
+
+        Read in batches of ``working_batch_size``; a batch that times out is read again as two
+        halves (down to single reads), never whole. ``RpcTooSlow`` when a single read times
+        out at ``timeout``.
+        """
+        holders: list[str] = list(dict.fromkeys(checksum(a) for a in addresses))
         balances: dict[str, int] = {}
-        batched = self._has_multicall(block)
-        for start in range(0, len(holders), self.batch_size):
-            chunk = holders[start : start + self.batch_size]
-            read = self._read_multicall if batched else self._read_json_rpc_batch
-            balances.update(zip(chunk, read(chunk, block), strict=True))
+        read = self._read_multicall if self._has_multicall(block) else self._read_json_rpc_batch
+        # Pieces still to read, in order; "patient" pieces wait the whole timeout.
+        pending: deque[tuple[list[str], bool]] = deque([(holders, False)])
+        while pending:
+            chunk, patient = pending.popleft()
+            size = self.working_batch_size
+            if len(chunk) > size:  # the rest waits for the size in use when it is reached
+                pending.extendleft([(chunk[size:], False), (chunk[:size], False)])
+                continue
+            timeout = self.timeout if patient else self.batch_timeout(len(chunk))
+            try:
+                values, seconds = read(chunk, block, timeout)
+            except _BatchTimedOut:
+                self._timed_out(len(chunk), timeout, block)
+                if len(chunk) > 1:
+                    half = (len(chunk) + 1) // 2
+                    pending.extendleft([(chunk[half:], False), (chunk[:half], False)])
+                elif timeout < self.timeout:
+                    pending.appendleft((chunk, True))
+                else:
+                    raise RpcTooSlow(
+                        host=self.host,
+                        timeout=self.timeout,
+                        block=block,
+                        batch_size=self.batch_size,
+                    ) from None
+                continue
+            self._answered(len(chunk), seconds)
+            balances.update(zip(chunk, values, strict=True))
         return balances
+
+    # --- adapting to the node -----------------------------------------------------------
+
+    def batch_timeout(self, reads: int) -> float:
+        """Seconds to wait for one call of ``reads`` reads: ``HEADROOM`` times what that many
+        took so far, at least ``MIN_BATCH_TIMEOUT``, at most ``timeout`` (all of it until the
+        node's speed has been measured)."""
+        per_read = self._seconds_per_read
+        if per_read is None:
+            return self.timeout
+        return min(self.timeout, max(MIN_BATCH_TIMEOUT, HEADROOM * per_read * reads))
+
+    def _answered(self, reads: int, seconds: float) -> None:
+        sample = seconds / reads
+        with self._adapt_lock:
+            known = self._seconds_per_read
+            # Slower news is believed at once, faster news gradually.
+            self._seconds_per_read = (
+                sample if known is None or sample >= known else 0.7 * known + 0.3 * sample
+            )
+            size = self.working_batch_size
+            fast = sample * size * 2 <= self.timeout / 2
+            if size >= self.batch_size or not fast:
+                self._fast_in_a_row = 0
+                return
+            self._fast_in_a_row += 1
+            if self._fast_in_a_row < GROW_AFTER:
+                return
+            self._fast_in_a_row = 0
+            self.working_batch_size = min(self.batch_size, size * 2)
+        logger.info(
+            "The node at %s answers fast again; reading up to %s balances per call.",
+            self.host,
+            self.working_batch_size,
+        )
+
+    def _timed_out(self, reads: int, timeout: float, block: int) -> None:
+        with self._adapt_lock:
+            self._fast_in_a_row = 0
+            self._seconds_per_read = max(self._seconds_per_read or 0.0, timeout / reads)
+            before = self.working_batch_size
+            self.working_batch_size = min(before, max(1, (reads + 1) // 2))
+            after = self.working_batch_size
+        if after < before:
+            logger.warning(
+                "The node at %s took longer than %g s for %s balance reads at block %s; reading "
+                "up to %s per call from now on. Set BALANCE_BATCH_SIZE=%s (now %s) to skip "
+                "this timeout next time, or raise ETH_RPC_TIMEOUT (now %g).",
+                self.host, timeout, reads, block, after, after, self.batch_size, self.timeout,
+            )  # fmt: skip
+        else:
+            logger.info(
+                "The node at %s took longer than %g s for %s balance reads at block %s; "
+                "reading them in halves.",
+                self.host, timeout, reads, block,
+            )  # fmt: skip
 
     def _has_multicall(self, block: int) -> bool:
         if block not in self._multicall_at:
@@ -194,11 +343,14 @@ class BalanceReader:
                 self._warned_fallback = True
         return self._multicall_at[block]
 
-    def _read_multicall(self, chunk: Sequence[str], block: int) -> list[int]:
+    def _read_multicall(
+        self, chunk: Sequence[str], block: int, timeout: float
+    ) -> tuple[list[int], float]:
         calls = [(self.token_address, True, self.token.encode_abi("balanceOf", [a])) for a in chunk]
         data = self.multicall.encode_abi("aggregate3", [calls])
-        raw = self._rpc(
-            lambda: self.w3.eth.call({"to": self.multicall_address, "data": data}, block)
+        raw, seconds = self._rpc_batch(
+            lambda: self.w3.eth.call({"to": self.multicall_address, "data": data}, block),
+            timeout,
         )
         try:
             (results,) = self.w3.codec.decode(["(bool,bytes)[]"], raw)
@@ -211,9 +363,11 @@ class BalanceReader:
         return [
             self._decode_balance(address, success, data)
             for address, (success, data) in zip(chunk, results, strict=True)
-        ]
+        ], seconds
 
-    def _read_json_rpc_batch(self, chunk: Sequence[str], block: int) -> list[int]:
+    def _read_json_rpc_batch(
+        self, chunk: Sequence[str], block: int, timeout: float
+    ) -> tuple[list[int], float]:
         def execute() -> list[Any]:
             with self.w3.batch_requests() as batch:
                 for address in chunk:
@@ -221,11 +375,11 @@ class BalanceReader:
                     batch.add(self.w3.eth.call({"to": self.token_address, "data": data}, block))
                 return list(batch.execute())
 
-        results = self._rpc(execute)
+        results, seconds = self._rpc_batch(execute, timeout)
         return [
             self._decode_balance(address, not isinstance(raw, Exception), raw)
             for address, raw in zip(chunk, results, strict=True)
-        ]
+        ], seconds
 
     def _decode_balance(self, address: str, success: bool, data: Any) -> int:
         if not success or not isinstance(data, bytes | bytearray) or len(data) != 32:
@@ -238,16 +392,38 @@ class BalanceReader:
     # --- transport --------------------------------------------------------------------
 
     def _rpc(self, operation: Callable[[], T]) -> T:
-        """Run one RPC operation with retries on transient failures."""
+        """Run one RPC operation with retries on transient failures, timeouts included."""
+        return self._attempts(operation, batch_timeout=None)[0]
+
+    def _rpc_batch(self, operation: Callable[[], T], timeout: float) -> tuple[T, float]:
+        """Run a batch of reads with ``timeout``: the answer and the seconds it took.
+
+        Retried on transient failures, but a read timeout raises ``_BatchTimedOut`` at once:
+        the batch is split instead of being sent again behind the abandoned one.
+        """
+        return self._attempts(operation, batch_timeout=timeout)
+
+    def _attempts(
+        self, operation: Callable[[], T], *, batch_timeout: float | None
+    ) -> tuple[T, float]:
         for attempt in range(self.retries + 1):
+            started = time.monotonic()
             try:
-                return operation()
+                if batch_timeout is None:
+                    result = operation()
+                else:
+                    with self.session.timeout(batch_timeout):
+                        result = operation()
+                return result, time.monotonic() - started
             except requests.HTTPError as exc:
                 status = exc.response.status_code if exc.response is not None else 0
                 if status not in RETRY_STATUSES:
                     raise RpcUnavailable(f"{self.host} answered HTTP {status}.") from None
                 problem = f"HTTP {status}"
-            except requests.Timeout:
+            except requests.Timeout as exc:
+                # urllib3 has closed the connection of a read that timed out: never reused.
+                if batch_timeout is not None and not isinstance(exc, requests.ConnectTimeout):
+                    raise _BatchTimedOut from None
                 problem = "timed out"
             except requests.ConnectionError:
                 problem = "could not be reached"

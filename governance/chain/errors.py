@@ -34,6 +34,20 @@ class RpcUnavailable(ChainError):
     """No usable answer: network down, timeouts, rate limits or server errors."""
 
 
+class RpcTooSlow(RpcUnavailable):
+    """Even a single balance read got no answer within the longest wait allowed."""
+
+    def __init__(self, *, host: str, timeout: float, block: int, batch_size: int) -> None:
+        super().__init__(
+            f"The Ethereum node at {host} took longer than {timeout:g} s for 1 balance read at "
+            f"block {block}; raise ETH_RPC_TIMEOUT (now {timeout:g}) or use a faster node. "
+            f"Batches of reads (BALANCE_BATCH_SIZE, now {batch_size}) were already split down "
+            "to single reads after timing out, so a smaller batch size would not help."
+        )
+        self.timeout = timeout
+        self.block = block
+
+
 class RpcResponseError(ChainError):
     """The node answered, but with an error or something that is not a valid answer."""
 

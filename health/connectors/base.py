@@ -11,6 +11,7 @@ Every network wait is bounded twice: by its own timeout and by the whole check's
 from __future__ import annotations
 
 import json
+import math
 import time
 import uuid
 from abc import ABC, abstractmethod
@@ -71,6 +72,8 @@ class Market:
     trading_pair: str  # Hummingbot's BASE-QUOTE
     active: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # why an inactive market cannot be traded, where it is more than its status
+    inactive_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -327,6 +330,13 @@ def _send_all(ws: Connection, messages: Sequence[Json]) -> None:
 def _decode_response(response: requests.Response, *, method: str, path: str) -> Json:
     body = response.text
     looks_html = body.lstrip()[:1] == "<" or "html" in response.headers.get("Content-Type", "")
+    if response.status_code in (429, 418):  # 418: Binance's answer once an IP is banned
+        what = "rate limited" if response.status_code == 429 else "IP banned"
+        wait = _retry_after_seconds(response.headers.get("Retry-After"))
+        after = f", retry after {wait} s" if wait is not None else " (no Retry-After given)"
+        raise ProbeError(
+            f"{method} {path} answered HTTP {response.status_code}: {what} by the exchange{after}"
+        )
     if response.status_code >= 400:
         if looks_html:
             raise ProbeError(
@@ -344,6 +354,24 @@ def _decode_response(response: requests.Response, *, method: str, path: str) -> 
         return json.loads(body)
     except ValueError as exc:
         raise ProbeError(f"{method} {path} answered malformed JSON: {_short(exc)}") from exc
+
+
+def _retry_after_seconds(value: str | None) -> int | None:
+    """``Retry-After`` as whole seconds from now: delta-seconds or an HTTP date."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return int(text)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0, math.ceil((when - datetime.now(tz=UTC)).total_seconds()))
 
 
 def _short(exc: BaseException) -> str:

@@ -30,8 +30,10 @@ def _result(payload: Any) -> Any:
 
 
 def hummingbot_asset(name: str) -> str:
+    """Hummingbot's rule: strip a leading X or Z from any 4-letter code (XXBT -> XBT,
+    ZUSD -> USD, XLTC -> LTC), then map XBT -> BTC and XDG -> DOGE."""
     name = name.upper()
-    if len(name) == 4 and name[0] in "XZ" and name[1:] in {"XBT", "XDG", "USD", "EUR", "ETH"}:
+    if len(name) == 4 and name[0] in "XZ":
         name = name[1:]
     return ASSET_ALIASES.get(name, name)
 

@@ -40,15 +40,18 @@ class Mexc(ExchangeConnector):
     def markets(self) -> list[Market]:
         payload = self.get_json("/api/v3/exchangeInfo")
         raise_code_msg_error(payload)
-        return [
-            Market(
-                symbol=row["symbol"],
-                trading_pair=pair(row["baseAsset"], row["quoteAsset"]),
-                active=str(row.get("status")) in {"1", "ENABLED"}
-                and row.get("isSpotTradingAllowed", True),
+        markets = []
+        for row in payload["symbols"]:
+            not_spot = _not_spot_tradable(row)
+            markets.append(
+                Market(
+                    symbol=row["symbol"],
+                    trading_pair=pair(row["baseAsset"], row["quoteAsset"]),
+                    active=str(row.get("status")) in {"1", "ENABLED"} and not not_spot,
+                    inactive_reason=not_spot,
+                )
             )
-            for row in payload["symbols"]
-        ]
+        return markets
 
     def order_book(self, market: Market) -> OrderBook:
         payload = self.get_json("/api/v3/depth", {"symbol": market.symbol, "limit": 20})
@@ -71,6 +74,19 @@ class Mexc(ExchangeConnector):
             decode=decode_frame,
             parse=_parse,
         )
+
+
+def _not_spot_tradable(row: dict[str, Any]) -> str:
+    """Why Hummingbot's MEXC connector would skip this symbol as not spot-tradable: it keeps
+    only symbols whose ``permissions`` include SPOT and whose ``isSpotTradingAllowed`` is not
+    false; "" when it is spot-tradable."""
+    permissions = row.get("permissions") or []
+    if "SPOT" not in permissions:
+        shown = ", ".join(map(str, permissions)) or "none"
+        return f"not spot-tradable: its permissions ({shown}) do not include SPOT"
+    if row.get("isSpotTradingAllowed", True) is not True:
+        return "not spot-tradable: isSpotTradingAllowed is false"
+    return ""
 
 
 def _parse(message: Any) -> StreamMessage | None:

@@ -1204,8 +1204,13 @@ class Htx(SimExchange):
 
 
 # -- MEXC --------------------------------------------------------------------------------
+# Listed and "enabled", but for margin only: Hummingbot's MEXC connector skips it.
+MEXC_MARGIN_ONLY = SimMarket("DOGE", "USDT")
+
+
 class Mexc(Binance):
     name = "mexc"
+    markets = (*USDT_MARKETS, MEXC_MARGIN_ONLY)
 
     def symbol_info(self, m: SimMarket) -> Json:
         return {
@@ -1214,7 +1219,7 @@ class Mexc(Binance):
             "baseAsset": m.base,
             "quoteAsset": m.quote,
             "isSpotTradingAllowed": True,
-            "permissions": ["SPOT"],
+            "permissions": ["MARGIN"] if m == MEXC_MARGIN_ONLY else ["SPOT", "MARGIN"],
         }
 
     def depth(self, ctx: Ctx, req: Req) -> Json:

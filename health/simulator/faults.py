@@ -14,6 +14,8 @@ from typing import Any
 
 FAULTS = (
     "http_500",
+    "rate_limited",
+    "ip_banned",
     "html_error",
     "malformed_json",
     "empty_book",
@@ -24,6 +26,9 @@ FAULTS = (
 )
 SCOPES = ("server_time", "markets", "order_book", "stream")
 STALE_BY_MS = 10 * 60 * 1000  # timestamps ten minutes old
+# rate_limited answers HTTP 429 and ip_banned HTTP 418 (Binance's ban), each with Retry-After
+RATE_LIMIT_RETRY_AFTER_S = 30
+IP_BAN_RETRY_AFTER_S = 120
 
 
 @dataclass(frozen=True)

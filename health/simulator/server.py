@@ -13,8 +13,10 @@ Fault control (JSON):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import signal
 import threading
 import time
 from collections.abc import Iterable
@@ -23,7 +25,12 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from health.simulator.exchanges import SIMULATED, Ctx, NotFound, Reply, Req, SimExchange
-from health.simulator.faults import FaultBook, Faults
+from health.simulator.faults import (
+    IP_BAN_RETRY_AFTER_S,
+    RATE_LIMIT_RETRY_AFTER_S,
+    FaultBook,
+    Faults,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -201,6 +208,18 @@ class ExchangeSimulator:
             await asyncio.sleep(faults.latency_ms / 1000)
         if faults.active("http_500", scope):
             return web.json_response({"code": 500, "msg": "simulated internal error"}, status=500)
+        if faults.active("rate_limited", scope):
+            return web.json_response(
+                {"code": -1003, "msg": "Too many requests; please use WebSocket Streams."},
+                status=429,
+                headers={"Retry-After": str(RATE_LIMIT_RETRY_AFTER_S)},
+            )
+        if faults.active("ip_banned", scope):
+            return web.json_response(
+                {"code": -1003, "msg": "Way too many requests; IP banned."},
+                status=418,
+                headers={"Retry-After": str(IP_BAN_RETRY_AFTER_S)},
+            )
         if faults.active("html_error", scope):
             return web.Response(status=503, text=HTML_ERROR_PAGE, content_type="text/html")
         if faults.active("malformed_json", scope):
@@ -283,19 +302,29 @@ def _decode_client(data: str | bytes) -> Any:
 
 
 def run(*, host: str, port: int, faults: dict[str, Faults] | None = None) -> None:
-    """Serve until interrupted (the ``exchange_sim`` command)."""
+    """Serve until SIGTERM or SIGINT (the ``exchange_sim`` command); both exit cleanly."""
     simulator = ExchangeSimulator(host=host, port=port)
     for name, fault in (faults or {}).items():
         simulator.faults.set(name, fault)
 
     async def main() -> None:
         await simulator.start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        # SIGTERM (what process managers and tests send) stops it cleanly, like Ctrl-C; an
+        # ignored SIGINT (a backgrounded job) stays ignored.
+        signals = [signal.SIGTERM]
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signals.append(signal.SIGINT)
+        for signum in signals:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signum, stop.set)
         print(
             f"Exchange simulator on {simulator.url} ({len(simulator.exchanges)} exchanges)",
             flush=True,
         )
         try:
-            await asyncio.Event().wait()
+            await stop.wait()
         finally:
             await simulator.stop()
 

@@ -8,22 +8,27 @@ import io
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bounties.errors import CsvImportError, NotAllowed
 from bounties.models import Bounty, BountyEvent, BountyEventKind, BountyStatus, FundingSource
 from bounties.services.tracker import (
     ALL_COLUMNS,
+    PROPOSAL_RE,
     TRACKER_COLUMNS,
     bounties_export_csv,
     bounties_import_csv,
     bounty_row,
 )
+from connectors_registry.models import Maintainer
 from tests.factories import (
     BountyFactory,
     ChainFactory,
     ConnectorFactory,
     ExchangeFactory,
     FundBountyProposalFactory,
+    MaintainerFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -289,3 +294,154 @@ def test_exported_row_of_a_bounty_factory():
         "Foundation",
         "Potential",
     )
+
+
+# --- CSV injection (issue 11): formula cells are escaped, and import reads them back -----
+
+FORMULA_TEXTS = [
+    '=HYPERLINK("https://evil.example","click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def _free_text_bounty(exchange, maintainer, text: str) -> Bounty:
+    """A bounty whose every free-text column (and its assignee's name) is ``text``."""
+    return BountyFactory(
+        tracker_id=text[:60],
+        title=text[:200],
+        description=text,
+        acceptance_criteria=text,
+        funding_source=FundingSource.SPONSOR,
+        sponsor_name=text[:120],
+        exchange=None,
+        subject_label=text[:120],
+        assignee=maintainer,
+        issue_url="",
+    )
+
+
+def _reimport(staff) -> tuple[str, list[dict[str, str]], list[dict[str, str]]]:
+    """Export every bounty, delete them, import the file: the file, rows before, after."""
+    exported = bounties_export_csv()
+    before = [bounty_row(b) for b in Bounty.objects.order_by("created_at", "id")]
+    BountyEvent.objects.all().delete()
+    Bounty.objects.all().delete()
+    bounties_import_csv(text=exported, actor=staff)
+    after = [bounty_row(b) for b in Bounty.objects.order_by("created_at", "id")]
+    return exported, before, after
+
+
+@pytest.mark.parametrize("text", FORMULA_TEXTS)
+def test_every_formula_prefix_is_neutralised_in_the_export(text, staff, exchange):
+    # given a bounty whose free text (and its sponsor, label, ID, assignee) begins a formula
+    assignee = MaintainerFactory(display_name=text, github_handle="")
+    _free_text_bounty(exchange, assignee, text)
+
+    # when it is exported
+    exported = bounties_export_csv()
+
+    # then no cell of the file begins with a formula character: each has a quote in front
+    rows = list(csv.reader(io.StringIO(exported, newline="")))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    row = dict(zip(rows[0], rows[1], strict=True))
+    for column in ("Bounty ID", "Source", "Connector", "Title", "Description",
+                   "Acceptance Criteria", "Assignee"):  # fmt: skip
+        assert row[column].startswith("'" + text[:1]), column
+    # and the numeric and program-written columns are as before
+    assert (row["Bounty Amount"], row["Type"], row["Bounty Status"]) == (
+        "50,000",
+        "Bug: P2",
+        "Potential",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [*FORMULA_TEXTS, "'=already quoted", "''=two quotes", "'", "'tis the season", "''", "'-"],
+)
+def test_escaped_cells_import_back_unchanged(text, staff, exchange):
+    # given bounties with formula-like text, and text that begins with a quote already
+    assignee = MaintainerFactory(display_name=text, github_handle="")
+    _free_text_bounty(exchange, assignee, text)
+
+    # when exported and imported into a site without them
+    exported, before, after = _reimport(staff)
+
+    # then every column comes back as it was, and exports to the same file
+    assert after == before
+    assert Bounty.objects.get().description == text
+    assert bounties_export_csv() == exported
+
+
+def test_import_reads_a_hand_written_escaped_cell(staff):
+    text = (
+        ",".join([*TRACKER_COLUMNS, "Title"])
+        + "\n'-12,Bug: P2,'=Sponsor,,1,HBOT,Potential,,'@title\n"
+    )
+
+    bounties_import_csv(text=text, actor=staff)
+
+    bounty = Bounty.objects.get()
+    assert (bounty.tracker_id, bounty.sponsor_name, bounty.title) == ("-12", "=Sponsor", "@title")
+
+
+def test_a_negative_amount_cannot_be_stored():
+    # so Bounty Amount, written by the program, never begins with "-" (left unescaped)
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BountyFactory(amount=Decimal(-1))
+
+
+_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    max_size=40,
+)
+_FREE_TEXT = st.one_of(
+    _TEXT,
+    st.builds(
+        lambda prefix, rest: prefix + rest,
+        st.sampled_from(["=", "+", "-", "@", "\t", "\r", "'", "''", "'=", "'\t", " ="]),
+        _TEXT,
+    ),
+).filter(
+    # Import strips the spaces around every cell (as before); a tab or carriage return at
+    # the start survives behind its escaping quote.
+    lambda t: (
+        t.strip()
+        and t == t.rstrip()
+        and (t == t.lstrip() or t[0] in "\t\r")
+        and t.lower() not in ("foundation", "kraken")
+        and not PROPOSAL_RE.match(t)
+    )
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=_FREE_TEXT, other=_FREE_TEXT)
+def test_export_then_import_round_trips_any_free_text(text, other, staff, exchange):
+    """Any text in the free-text columns (Bounty ID, Source, Connector, Title, Description,
+    Acceptance Criteria, the assignee's name) survives export then import."""
+    try:
+        _free_text_bounty(
+            exchange, MaintainerFactory(display_name=text[:100], github_handle=""), text
+        )
+        BountyFactory(
+            exchange=exchange, title=other[:200], description=other, acceptance_criteria=other
+        )
+
+        exported, before, after = _reimport(staff)
+
+        assert after == before
+        assert bounties_export_csv() == exported
+    finally:
+        BountyEvent.objects.all().delete()
+        Bounty.objects.all().delete()
+        Maintainer.objects.all().delete()

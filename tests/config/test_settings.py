@@ -15,11 +15,13 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://hub@db.example.org:5432/connector_hub",
     "CELERY_BROKER_URL": "redis://redis.example.org:6379/0",
     "ETH_RPC_URL": "https://rpc.example.org",
+    # Shared by every web process, so the API rate limit holds (core.W001 otherwise).
+    "CACHE_URL": "redis://redis.example.org:6379/1",
 }
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    leaks = {*PRODUCTION_ENV, "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_DEBUG"}
+    leaks = {*PRODUCTION_ENV, "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_DEBUG", "NUM_PROXIES"}
     clean = {k: v for k, v in os.environ.items() if k not in leaks}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -36,6 +38,26 @@ def test_production_settings_pass_deploy_checks():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_warns_when_the_rate_limit_cache_is_per_process():
+    # given production without CACHE_URL (each process's own memory)
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "CACHE_URL"}
+
+    # when the deployment checks run
+    result = run_manage("check", "--deploy", env=env)
+
+    # then they pass with a warning that names the fix
+    assert result.returncode == 0, result.stderr
+    assert "core.W001" in result.stderr
+    assert "CACHE_URL" in result.stderr
+
+
+def test_negative_num_proxies_fails_clearly():
+    result = run_manage("check", env={**PRODUCTION_ENV, "NUM_PROXIES": "-1"})
+
+    assert result.returncode != 0
+    assert "NUM_PROXIES=-1" in result.stderr
 
 
 @pytest.mark.parametrize(

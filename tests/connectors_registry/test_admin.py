@@ -98,3 +98,25 @@ def test_status_log_is_read_only(staff_client):
     change_log = "/admin/connectors_registry/connectorstatuschange/"
 
     assert staff_client.get(change_log + "add/").status_code == 403
+
+
+def test_admin_refuses_an_internal_alert_webhook(staff_client, settings):
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = False
+    maintainer = MaintainerFactory(github_handle="dev-a", wallet_address="")
+    data = {
+        "display_name": maintainer.display_name,
+        "github_handle": "dev-a",
+        "wallet_address": "",
+        "alert_webhook_url": "http://169.254.169.254/latest/meta-data/",
+        "user": "",
+    }
+    url = f"/admin/connectors_registry/maintainer/{maintainer.pk}/change/"
+
+    refused = staff_client.post(url, data)
+    accepted = staff_client.post(url, {**data, "alert_webhook_url": "https://1.1.1.1/hook"})
+
+    assert refused.status_code == 200
+    assert "169.254.169.254 is a link-local address" in refused.content.decode()
+    assert accepted.status_code == 302
+    maintainer.refresh_from_db()
+    assert maintainer.alert_webhook_url == "https://1.1.1.1/hook"

@@ -1,6 +1,7 @@
 """Hard rules of the registry are database constraints, not only Python checks."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from connectors_registry.models import (
@@ -107,3 +108,36 @@ def test_in_codebase_queryset():
     from connectors_registry.models import Connector
 
     assert list(Connector.objects.in_codebase()) == [kept]
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://127.0.0.1:9000/hook", "127.0.0.1 is a loopback address"),
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
+        ("http://[::1]/hook", "::1 is a loopback address"),
+        ("https://10.0.0.5/hook", "10.0.0.5 is a private address"),
+        ("http://localhost/hook", "localhost resolves to"),
+        ("ftp://1.1.1.1/hook", "ftp:// is not allowed"),
+    ],
+)
+def test_alert_webhook_must_be_a_public_web_address(settings, url, message):
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = False
+    maintainer = MaintainerFactory(alert_webhook_url=url)  # as stored before the rule
+
+    with pytest.raises(ValidationError) as refused:
+        maintainer.full_clean()
+
+    assert message in " ".join(refused.value.message_dict["alert_webhook_url"])
+
+
+def test_alert_webhook_at_a_public_address_is_accepted(settings):
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = False
+
+    MaintainerFactory(alert_webhook_url="https://1.1.1.1/api/webhooks/1/x").full_clean()
+
+
+def test_local_alert_webhook_is_accepted_where_private_networks_are_allowed(settings):
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = True
+
+    MaintainerFactory(alert_webhook_url="http://127.0.0.1:9000/hook").full_clean()

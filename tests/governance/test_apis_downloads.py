@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from core.csv_cells import FORMULA_PREFIXES
 from governance import eip712
 from governance.audit import CSV_COLUMNS, EXPORT_FORMAT
 from governance.models import Vote
@@ -109,6 +110,9 @@ def test_csv_has_one_row_per_signed_vote(client, poll_with_history, chain_info):
     assert typed_data["primaryType"] == "Vote"
     assert json.loads(rows[2]["weights"]) == [[3, 2], [1, 1]]
     assert rows[2]["voting_power"] == str(chain_info.balances[chain_info.holders[0].address])
+    # no cell can be taken for a spreadsheet formula (issue 11): addresses, signatures and
+    # digests begin with 0x, weights and typed data are JSON ([, {), numbers are never negative
+    assert not [v for row in rows for v in row.values() if v.startswith(FORMULA_PREFIXES)]
 
 
 def test_finalized_poll_download_carries_the_frozen_result(client, poll_with_history):

@@ -3,10 +3,13 @@ and the staff-only create, open and finalize."""
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
 
 from governance.models import Poll, PollStatus
 from governance.results import poll_result_compute
@@ -224,6 +227,43 @@ def test_staff_create_a_draft_poll(client, staff_user, epoch, catalogue):
     assert body["epoch"] == epoch.number
     assert len(body["choices"]) >= 2
     assert Poll.objects.get(pk=body["id"]).created_by == staff_user
+
+
+def test_staff_create_a_draft_poll_from_a_script_with_an_api_token(staff_user, epoch, catalogue):
+    # given a staff member's API token, and a client that checks CSRF as a browser does
+    token = Token.objects.create(user=staff_user)
+    script = Client(enforce_csrf_checks=True)
+
+    # when a script posts with the token alone (no session, no CSRF token)
+    response = script.post(
+        "/api/v1/polls/",
+        {"epoch": epoch.number, "kind": "cex"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
+
+    # then the draft is created in the staff member's name
+    assert response.status_code == 201, response.content
+    assert Poll.objects.get(pk=response.json()["id"]).created_by == staff_user
+
+
+@pytest.mark.parametrize(("url", "data"), STAFF_POSTS)
+def test_staff_endpoints_refuse_http_basic_with_a_staff_password(
+    client, staff_user, draft_poll, url, data
+):
+    credentials = base64.b64encode(f"{staff_user.username}:correct horse battery staple".encode())
+
+    response = client.post(
+        url.format(pk=draft_poll.pk),
+        data,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Basic {credentials.decode()}",
+    )
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_authenticated"
+    assert Poll.objects.get(pk=draft_poll.pk).status == PollStatus.DRAFT
+    assert Poll.objects.count() == 1
 
 
 @pytest.mark.parametrize(

@@ -81,6 +81,36 @@ def test_refused_connection_is_unavailable():
         reader_for(url).check_chain()
 
 
+def test_timed_out_batch_is_read_again_as_halves_not_whole(devchain):
+    # given a node that hangs on the first batch of reads, then answers
+    alice, bob = (h.address for h in devchain.chain.info.holders[:2])
+    with MisbehavingRpc(["proxy", "hang", "proxy"], upstream=devchain.url, hang=1.0) as node:
+        reader = reader_for(node.url, batch_size=2)
+
+        # when reading two balances (getCode, then one aggregate3 call of 2 reads)
+        balances = reader.balances_at([alice, bob], block=6)
+
+        # then the timed-out call of 2 was followed by two calls of 1, never by itself again
+        assert balances == {a: devchain.chain.info.balances[a] for a in (alice, bob)}
+        assert node.requests == 1 + 1 + 2
+        assert reader.working_batch_size == 1
+
+
+def test_server_error_on_a_batch_resends_that_batch(devchain):
+    # given a node that answers 503 once to a batch of reads
+    holders = [h.address for h in devchain.chain.info.holders[:3]]
+    with MisbehavingRpc(["proxy", "503", "proxy"], upstream=devchain.url) as node:
+        reader = reader_for(node.url, batch_size=3)
+
+        # when reading three balances
+        balances = reader.balances_at(holders, block=6)
+
+        # then the same batch was retried after the backoff, and its size kept
+        assert balances == {a: devchain.chain.info.balances[a] for a in holders}
+        assert node.requests == 3
+        assert reader.working_batch_size == 3
+
+
 def test_errors_never_show_the_url_path():
     with MisbehavingRpc(["500"]) as node, pytest.raises(RpcUnavailable) as caught:
         reader_for(node.url + "/v3/secret-api-key").check_chain()

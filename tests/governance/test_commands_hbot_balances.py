@@ -3,6 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests.governance.misbehaving_rpc import SlowRpc
+
 pytestmark = pytest.mark.django_db
 
 
@@ -59,6 +61,21 @@ def test_bad_input_gives_clear_error(chain_settings, args, options, message):
 def test_unreachable_rpc_is_a_command_error(chain_settings):
     with pytest.raises(CommandError, match="could not be reached"):
         run("0x" + "1" * 40, rpc_url="http://127.0.0.1:9")
+
+
+def test_node_too_slow_for_one_read_says_what_to_change(chain_settings, devchain):
+    # given a node that takes 1 s per balance read and a 0.3 s timeout
+    alice, bob = (h.address for h in devchain.chain.info.holders[:2])
+    with SlowRpc(devchain.url, per_read=1.0) as node:
+        chain_settings.ETH_RPC_URL = node.url
+        chain_settings.ETH_RPC_TIMEOUT = 0.3
+        chain_settings.BALANCE_BATCH_SIZE = 2
+
+        # then the command fails naming the settings, after halving the batch once
+        with pytest.raises(CommandError, match=r"raise ETH_RPC_TIMEOUT \(now 0.3\)"):
+            run(alice, bob, block="6", no_cache=True)
+        node.settle()
+        assert node.abandoned == [2, 1]
 
 
 def test_missing_file_is_a_command_error(chain_settings, tmp_path):

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
-from health.connectors.base import ProbeError, raise_code_msg_error, unwrap_envelope
+import pytest
+import requests
+
+from health.connectors.base import (
+    ProbeError,
+    _decode_response,
+    _retry_after_seconds,
+    raise_code_msg_error,
+    unwrap_envelope,
+)
 
 
 def _okx_style(payload: object) -> object:
@@ -55,3 +65,37 @@ def test_code_and_msg_body_is_an_exchange_error():
 @pytest.mark.parametrize("payload", [{"serverTime": 1}, {"code": 0}, {"msg": "x"}, [1, 2]])
 def test_answer_without_code_and_msg_passes(payload):
     raise_code_msg_error(payload)
+
+
+def _answer(status: int, headers: dict[str, str] | None = None) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response.headers.update({"Content-Type": "application/json", **(headers or {})})
+    response._content = b'{"code": -1003, "msg": "Too many requests"}'
+    return response
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "reason"),
+    [
+        (429, {"Retry-After": "7"}, "rate limited by the exchange, retry after 7 s"),
+        (429, {}, "rate limited by the exchange (no Retry-After given)"),
+        (418, {"Retry-After": "3600"}, "IP banned by the exchange, retry after 3600 s"),
+        (418, {"Retry-After": "soon"}, "IP banned by the exchange (no Retry-After given)"),
+    ],
+)
+def test_rate_limit_and_ip_ban_say_what_happened_and_when_to_retry(status, headers, reason):
+    with pytest.raises(ProbeError) as raised:
+        _decode_response(_answer(status, headers), method="GET", path="/api/v3/time")
+
+    assert raised.value.reason == f"GET /api/v3/time answered HTTP {status}: {reason}"
+
+
+def test_retry_after_as_an_http_date_is_seconds_from_now():
+    when = datetime.now(tz=UTC) + timedelta(seconds=90)
+
+    seconds = _retry_after_seconds(format_datetime(when, usegmt=True))
+
+    assert seconds is not None
+    assert 88 <= seconds <= 91
+    assert _retry_after_seconds(format_datetime(when - timedelta(hours=1), usegmt=True)) == 0

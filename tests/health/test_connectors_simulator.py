@@ -70,6 +70,14 @@ def _stale_step(connector_id: str) -> Step:
 
 FAULT_EXPECTATIONS = {
     "http_500": (lambda cid: Step.SERVER_TIME, "answered HTTP 500"),
+    "rate_limited": (
+        lambda cid: Step.SERVER_TIME,
+        "answered HTTP 429: rate limited by the exchange, retry after 30 s",
+    ),
+    "ip_banned": (
+        lambda cid: Step.SERVER_TIME,
+        "answered HTTP 418: IP banned by the exchange, retry after 120 s",
+    ),
     "html_error": (lambda cid: Step.SERVER_TIME, "with an HTML error page"),
     "malformed_json": (lambda cid: Step.SERVER_TIME, "malformed JSON"),
     "empty_book": (lambda cid: Step.ORDER_BOOK, "order book is empty (0 bids, 0 asks)"),
@@ -197,6 +205,35 @@ def test_listed_but_halted_pair_fails_markets(sim, connector_id, pair, symbol):
 
     assert report.failed_step == Step.MARKETS
     assert report.reason == f"{pair} is listed ({symbol}) but not trading"
+
+
+@pytest.mark.parametrize(
+    ("connector_id", "scope", "step"),
+    [("binance", "order_book", Step.ORDER_BOOK), ("kucoin", "stream", Step.STREAM)],
+)
+def test_rate_limit_on_one_endpoint_says_when_to_retry(sim, connector_id, scope, step):
+    sim.faults.set(connector_id, Faults(fault="rate_limited", scope=scope))
+
+    report = check(sim, connector_id)
+
+    assert report.failed_step == step
+    assert report.reason.endswith("rate limited by the exchange, retry after 30 s")
+
+
+def test_mexc_refuses_a_pair_whose_permissions_do_not_include_spot(sim):
+    # given MEXC lists DOGEUSDT as enabled and isSpotTradingAllowed, but for MARGIN only
+    markets = {m.trading_pair: m for m in probe_for(sim, "mexc").markets()}
+    assert not markets["DOGE-USDT"].active
+    assert markets["BTC-USDT"].active
+
+    report = check(sim, "mexc", pair="DOGE-USDT")
+
+    # then the markets step refuses it, as Hummingbot's connector would not trade it
+    assert report.failed_step == Step.MARKETS
+    assert report.reason == (
+        "DOGE-USDT is listed (DOGEUSDT) but not spot-tradable: "
+        "its permissions (MARGIN) do not include SPOT"
+    )
 
 
 def test_kraken_maps_xbt_to_btc_and_uses_its_own_names(sim):

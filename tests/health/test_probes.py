@@ -4,8 +4,14 @@ the simulator switch, then the exchange's own; and which checks are monitored at
 import pytest
 
 from connectors_registry.models import ConnectorType, Namespace, SubType
-from health.connectors import GatewayConnector
-from health.probes import check_is_monitored, check_trading_pair, probe_build, probe_endpoints
+from health.connectors import Endpoints, GatewayConnector
+from health.probes import (
+    check_is_monitored,
+    check_trading_pair,
+    configured_endpoints,
+    probe_build,
+    probe_endpoints,
+)
 from tests.factories import ConnectorFactory
 from tests.health.factories import HealthCheckFactory
 
@@ -39,6 +45,18 @@ def test_settings_overrides_beat_the_simulator(settings):
 
     assert endpoints.rest_url == "https://mirror.example"
     assert endpoints.ws_url.endswith("/binance/ws")  # only what is overridden changes
+
+
+def test_configured_endpoints_without_the_simulator_are_overrides_or_the_exchange_own(settings):
+    """What ``health_check --live`` uses: the same overrides as the sweep, no simulator."""
+    settings.HEALTH_USE_SIMULATOR = True
+    settings.HEALTH_ENDPOINT_OVERRIDES = {"binance": {"rest": "https://mirror.example"}}
+
+    binance = configured_endpoints(probe_id="binance", use_simulator=False)
+    okx = configured_endpoints(probe_id="okx", use_simulator=False)
+
+    assert binance == Endpoints("https://mirror.example", "wss://stream.binance.com:9443/ws")
+    assert okx.rest_url == "https://www.okx.com"
 
 
 def test_admin_urls_beat_everything(settings):

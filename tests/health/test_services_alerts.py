@@ -3,6 +3,7 @@ JSON, retries with backoff on temporary failures, never a second post of a sent 
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -169,3 +170,109 @@ def test_recovery_message_uses_the_green_marker(delivery):
     text = alert_payload(change=change)["text"]
 
     assert text.startswith("🟢 kraken: Down → Operational")
+
+
+# --- outbound URL rules at send time (issue 11) -----------------------------------------
+
+
+@pytest.fixture
+def no_post(monkeypatch):
+    """Fails the test if the sender would open a connection at all."""
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError(f"a request was sent to {args[0] if args else kwargs}")
+
+    monkeypatch.setattr("health.services.requests.post", refuse)
+
+
+def test_the_local_receiver_is_refused_at_send_time_when_private_networks_are_not_allowed(
+    delivery, webhook, settings
+):
+    # given the webhook was saved while allowed (or before the rule), and is not allowed now
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = False
+
+    result = alert_deliver(delivery_id=delivery.pk)
+
+    # then nothing reached the (listening) receiver, and the refusal says why, for good
+    assert webhook.requests == []
+    assert result.state == DeliveryState.FAILED
+    assert result.last_error == (
+        "refused: 127.0.0.1 is a loopback address; this site only sends requests to public "
+        "internet addresses."
+    )
+    assert alert_deliver(delivery_id=delivery.pk).attempts == 1
+
+
+@pytest.mark.usefixtures("no_post")
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
+        ("http://[::1]:9/hook", "::1 is a loopback address"),
+        ("http://192.168.0.10/hook", "192.168.0.10 is a private address"),
+        ("http://224.0.0.251/hook", "224.0.0.251 is a multicast address"),
+        ("http://0.0.0.0:9/hook", "0.0.0.0 is an unspecified address"),
+        ("http://240.0.0.1/hook", "240.0.0.1 is a reserved address"),
+        ("http://localhost:9/hook", "localhost resolves to"),
+        ("ftp://1.1.1.1/hook", "ftp:// is not allowed"),
+    ],
+)
+def test_internal_targets_are_refused_at_send_time(delivery, settings, url, message):
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = False
+    AlertDelivery.objects.filter(pk=delivery.pk).update(url=url)
+
+    result = alert_deliver(delivery_id=delivery.pk)
+
+    assert result.state == DeliveryState.FAILED
+    assert message in result.last_error
+
+
+@pytest.mark.usefixtures("no_post")
+def test_a_name_that_resolves_elsewhere_since_it_was_saved_is_refused(
+    delivery, settings, monkeypatch
+):
+    # given a webhook host that resolved to a public address when it was saved, and now
+    # resolves to the metadata service (DNS changed between save and send)
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = False
+    answers = {"hooks.example.com": "93.184.215.14"}
+
+    def getaddrinfo(host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answers[host], port))]
+
+    monkeypatch.setattr("core.outbound.socket.getaddrinfo", getaddrinfo)
+    maintainer = delivery.status_change.health_check.connector.maintainer
+    maintainer.alert_webhook_url = "https://hooks.example.com/hook"
+    maintainer.full_clean()
+    AlertDelivery.objects.filter(pk=delivery.pk).update(url=maintainer.alert_webhook_url)
+    answers["hooks.example.com"] = "169.254.169.254"
+
+    result = alert_deliver(delivery_id=delivery.pk)
+
+    assert result.state == DeliveryState.FAILED
+    assert "hooks.example.com resolves to 169.254.169.254, which is a link-local address" in (
+        result.last_error
+    )
+
+
+@pytest.mark.usefixtures("no_post")
+def test_a_failed_look_up_is_retried(delivery, settings, monkeypatch):
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = False
+
+    def getaddrinfo(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr("core.outbound.socket.getaddrinfo", getaddrinfo)
+    AlertDelivery.objects.filter(pk=delivery.pk).update(url="https://hooks.example.com/hook")
+
+    with pytest.raises(AlertTemporaryError, match="could not be resolved"):
+        alert_deliver(delivery_id=delivery.pk)
+
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.PENDING
+
+
+def test_the_local_receiver_is_used_when_private_networks_are_allowed(delivery, webhook, settings):
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = True
+
+    assert alert_deliver(delivery_id=delivery.pk).state == DeliveryState.SENT
+    assert len(webhook.requests) == 1

@@ -19,7 +19,7 @@ from health.services import (
     slot_start,
 )
 from tests.factories import ConnectorFactory
-from tests.health.factories import HealthCheckFactory
+from tests.health.factories import CheckResultFactory, HealthCheckFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -90,10 +90,33 @@ def test_check_is_due_again_at_its_offset_in_the_next_slot():
         check_id=check.pk, interval_seconds=120
     )
 
-    assert len(sweep(now=now)) == 1
+    (first,) = sweep(now=now)
+    CheckResultFactory(health_check=check, region="eu", scheduled_for=first.scheduled_for)
     assert sweep(now=due_again - timedelta(seconds=1)) == []
     (claim,) = sweep(now=due_again)
     assert claim.scheduled_for == datetime(2026, 11, 25, 12, 2, tzinfo=UTC)
+
+
+def test_a_claimed_slot_without_a_result_is_enqueued_again_once_after_the_grace(settings):
+    # given a check claimed at 12:00:30 whose worker died (no result for the slot)
+    settings.HEALTH_CHECK_DEADLINE_SECONDS = 10
+    settings.HEALTH_SWEEP_SECONDS = 10  # grace: 20 s
+    check = HealthCheckFactory(interval_seconds=300)
+    now = datetime(2026, 11, 25, 12, 0, 30, tzinfo=UTC)
+    slot = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    assert sweep(now=now) == [Claim(check_id=check.pk, scheduled_for=slot)]
+
+    # then within the grace nothing happens; after it, one of two racing sweeps enqueues
+    # the same slot again, and the next one waits another grace
+    assert sweep(now=now + timedelta(seconds=19)) == []
+    later = now + timedelta(seconds=21)
+    assert sweep(now=later) == [Claim(check_id=check.pk, scheduled_for=slot)]
+    assert sweep(now=later) == []
+    assert sweep(now=later + timedelta(seconds=10)) == []
+
+    # and once the slot has its result, it is never enqueued again
+    CheckResultFactory(health_check=check, region="eu", scheduled_for=slot)
+    assert sweep(now=later + timedelta(seconds=60)) == []
 
 
 def test_offsets_spread_checks_across_the_slot():
@@ -190,8 +213,6 @@ def test_check_run_of_a_deleted_or_disabled_check_does_nothing():
 
 def test_result_is_unique_per_check_region_and_slot():
     from django.db import IntegrityError
-
-    from tests.health.factories import CheckResultFactory
 
     result = CheckResultFactory()
     with pytest.raises(IntegrityError):

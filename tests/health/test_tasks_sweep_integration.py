@@ -3,24 +3,29 @@ statuses, an incident opening and resolving, and alerts delivered to a local web
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from health.models import (
     AlertDelivery,
     CheckResult,
+    CheckSchedule,
     DeliveryState,
     HealthCheck,
     HealthStatus,
     Incident,
 )
 from health.simulator import Faults
-from health.tasks import health_sweep_task
+from health.tasks import check_run_task, health_sweep_task
 from tests.celery_worker import broker_is_real, database_is_shared
 from tests.factories import ConnectorFactory, MaintainerFactory
 from tests.health.factories import HealthCheckFactory
@@ -162,3 +167,92 @@ def test_sweep_on_a_real_worker_tracks_status_incidents_and_alerts(
     # and no slot was recorded twice
     slots = list(CheckResult.objects.values_list("health_check_id", "region", "scheduled_for"))
     assert len(slots) == len(set(slots))
+
+
+def test_checks_lost_with_a_killed_worker_get_one_result_each(require_real_services, sim, tmp_path):
+    """``kill -9`` of a worker mid-sweep leaves its tasks unacknowledged until the broker's
+    visibility timeout; the sweep enqueues those slots again after the claim grace."""
+    # given four slow checks (each step waits 1 s on the simulator), claimed by one sweep
+    deadline_s, sweep_s = 5.0, 3.0
+    grace_s = deadline_s + sweep_s
+    lost = ("binance", "kraken", "okx", "bybit")
+    for connector_id in lost:
+        HealthCheckFactory(
+            connector=ConnectorFactory(connector_id=connector_id, slug=connector_id),
+            interval_seconds=24 * 60 * 60,  # the next slot is not due during the test
+            rest_url_override=sim.rest_url(connector_id),
+            ws_url_override=sim.ws_url(connector_id),
+        )
+        sim.faults.set(connector_id, Faults(latency_ms=1000))
+    queue = f"health-it-{uuid.uuid4().hex[:10]}"
+    env = {
+        "HEALTH_REGION": REGION,
+        "HEALTH_CHECK_DEADLINE_SECONDS": str(deadline_s),
+        "HEALTH_SWEEP_SECONDS": str(sweep_s),
+    }
+    schedules = CheckSchedule.objects.filter(region=REGION, last_claimed_at__isnull=False)
+    first_log = tmp_path / "worker-1.log"
+    with real_queue():
+        with health_worker(
+            queue=queue, log_path=first_log, broker_url=settings.CELERY_BROKER_URL, env=env
+        ) as worker:
+            health_sweep_task.apply_async(queue=queue, expires=30)
+            _wait(lambda: schedules.count() == len(lost), 60, "the sweep's claims", first_log)
+            _wait(
+                lambda: first_log.read_text().count("check_run_task") >= len(lost),
+                30,
+                "every check started",
+                first_log,
+            )
+            # when the worker is killed while every check is in flight
+            time.sleep(1)
+            os.kill(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=10)
+        assert CheckResult.objects.count() == 0
+        sim.faults.clear()  # the exchanges answer promptly again
+        claimed = dict(schedules.values_list("health_check_id", "last_claimed_at"))
+
+        # and another worker takes over, with beat's sweep every sweep_s
+        second_log = tmp_path / "worker-2.log"
+        with health_worker(
+            queue=queue, log_path=second_log, broker_url=settings.CELERY_BROKER_URL, env=env
+        ):
+            _wait(lambda: "ready" in second_log.read_text(), 60, "worker 2 ready", second_log)
+            started = max(timezone.now(), max(claimed.values()) + timedelta(seconds=grace_s))
+            deadline = time.monotonic() + 90
+            while CheckResult.objects.count() < len(lost) and time.monotonic() < deadline:
+                health_sweep_task.apply_async(queue=queue, expires=sweep_s)
+                time.sleep(sweep_s)
+            results = list(CheckResult.objects.all())
+            assert len(results) == len(lost), second_log.read_text()[-5000:]
+
+            # then every lost slot got its result within two sweep intervals of the grace
+            # (plus the check's own deadline)
+            latest = max(r.finished_at for r in results)
+            assert (latest - started).total_seconds() <= 2 * sweep_s + deadline_s + 2
+            assert {(r.health_check_id, r.region) for r in results} == {
+                (check_id, REGION) for check_id in claimed
+            }
+            assert "enqueued again" in second_log.read_text()
+
+            # and a late duplicate of a lost task (the broker's redelivery) adds nothing
+            for result in results:
+                check_run_task.apply_async(
+                    args=(result.health_check_id, result.scheduled_for.isoformat()), queue=queue
+                )
+            for _ in range(2):
+                health_sweep_task.apply_async(queue=queue, expires=sweep_s)
+                time.sleep(sweep_s)
+    slots = list(CheckResult.objects.values_list("health_check_id", "region", "scheduled_for"))
+    assert len(slots) == len(set(slots)) == len(lost)
+
+
+def _wait(condition, timeout: float, what: str, log_path) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(
+        f"timed out waiting for {what}; worker log:\n{log_path.read_text()[-5000:]}"
+    )

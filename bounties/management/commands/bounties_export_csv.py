@@ -23,5 +23,5 @@ class Command(BaseCommand):
         if path is None:
             sys.stdout.write(text)
             return
-        path.write_text(text, encoding="utf-8")
+        path.write_text(text, encoding="utf-8", newline="")  # the file's line ends as written
         self.stderr.write(f"Wrote {text.count(chr(10)) - 1} bounties to {path}.")

@@ -20,7 +20,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, path: Path, **options: Any) -> str:
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            # newline="": carriage returns inside quoted cells reach the CSV reader as they are
+            with path.open(encoding="utf-8-sig", newline="") as file:
+                text = file.read()
         except FileNotFoundError:
             raise CommandError(f"{path} does not exist.") from None
         except UnicodeDecodeError:

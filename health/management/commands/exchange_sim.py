@@ -27,7 +27,8 @@ class Command(BaseCommand):
         "Serve a local HTTP + WebSocket simulator of every bundled exchange's public API "
         "(REST under /<exchange>/, streams at /<exchange>/ws), with fault injection. "
         "Change faults while it runs: PUT /_control/faults/<exchange> "
-        '{"fault": "http_500", "scope": "order_book", "latency_ms": 300}.'
+        '{"fault": "http_500", "scope": "order_book", "latency_ms": 300}. '
+        "SIGTERM or Ctrl-C stops it cleanly."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

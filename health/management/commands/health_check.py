@@ -10,13 +10,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from health.checks import CheckReport, run_check
 from health.connectors import BUNDLED, Endpoints
-from health.probes import check_limits, probe_timeouts
+from health.probes import check_limits, configured_endpoints, probe_timeouts
 
 
 class Command(BaseCommand):
     help = (
         "Run bundled connectors against their exchanges and print each step's latency and "
-        "verdict. --live uses the exchanges' own public APIs (the network must allow it); "
+        "verdict. --live uses the exchanges' own public APIs, or the URLs "
+        "HEALTH_ENDPOINT_OVERRIDES names (the network must allow it); "
         "--simulator URL uses the exchange simulator. Writes nothing to the database."
     )
 
@@ -40,8 +41,8 @@ class Command(BaseCommand):
                 base = options["simulator"].rstrip("/")
                 ws_base = base.replace("http://", "ws://").replace("https://", "wss://")
                 endpoints = Endpoints(f"{base}/{connector_id}", f"{ws_base}/{connector_id}/ws")
-            else:
-                endpoints = cls.default_endpoints()
+            else:  # the exchange's own URLs unless HEALTH_ENDPOINT_OVERRIDES names others
+                endpoints = configured_endpoints(probe_id=connector_id, use_simulator=False)
             probe = cls(
                 endpoints=endpoints,
                 timeouts=probe_timeouts(),
