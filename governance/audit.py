@@ -124,6 +124,12 @@ def poll_votes_for_export(*, poll: Poll, cut: int) -> QuerySet[Vote]:
     )
 
 
+def _is_live(poll: Poll) -> bool:
+    """Whether the site states a live result for ``poll`` (from its counted votes), so an
+    audit gives it the totals at its cut; frozen and draft polls need none."""
+    return poll.status in (PollStatus.ACTIVE, PollStatus.CLOSED) and not poll.is_archived
+
+
 def _totals_at(*, poll: Poll, cut: int) -> Totals:
     """The totals of the votes counted at ``cut`` (each voter's newest), so a live export's
     stated result and its rows agree even while votes arrive."""
@@ -157,8 +163,8 @@ def _is_counted(vote: Vote) -> bool:
 
 def poll_export_header(*, poll: Poll, cut: int) -> dict[str, Any]:
     """Everything needed to recount the poll besides its votes."""
-    live = poll.status in (PollStatus.ACTIVE, PollStatus.CLOSED)
-    result = poll_site_result(poll=poll, totals=_totals_at(poll=poll, cut=cut) if live else None)
+    totals = _totals_at(poll=poll, cut=cut) if _is_live(poll) else None
+    result = poll_site_result(poll=poll, totals=totals)
     return {
         "format": EXPORT_FORMAT,
         "exported_at": _iso(timezone.now()),
@@ -318,12 +324,12 @@ def audit_subject_from_poll(*, poll: Poll) -> AuditSubject:
         ],
         site_result=poll_site_result(
             poll=poll,
-            totals=None
-            if poll.status == PollStatus.FINALIZED
-            else totals_of(
+            totals=totals_of(
                 method=poll.voting_method,
                 ballots=[Ballot.stored(power=v.voting_power, weights=v.weights) for v in counted],
-            ),
+            )
+            if _is_live(poll)
+            else None,
         ),
         domain=(settings.EIP712_DOMAIN_NAME, settings.EIP712_DOMAIN_VERSION),
         ends_at=poll.ends_at,

@@ -70,28 +70,33 @@ class Totals:
     def add(self, ballot: Ballot, *, sign: int = 1) -> None:
         if ballot.power <= 0:
             return  # no power, no vote (the vote service refuses such votes)
-        for position, part in ballot_parts(method=self.method, ballot=ballot).items():
-            total = self.sums.get(position, Fraction(0)) + sign * part
-            if total:
-                self.sums[position] = total
-            else:
-                self.sums.pop(position, None)
-        self.voter_count += sign
-        self.total_power += sign * ballot.power
+        self._accumulate(
+            ballot_parts(method=self.method, ballot=ballot),
+            sign=sign,
+            voters=1,
+            power=ballot.power,
+        )
 
     def remove(self, ballot: Ballot) -> None:
         self.add(ballot, sign=-1)
 
     def merge(self, other: Totals) -> None:
         """Add another set of totals (or a change to them) to these."""
-        for position, part in other.sums.items():
-            total = self.sums.get(position, Fraction(0)) + part
+        self._accumulate(other.sums, sign=1, voters=other.voter_count, power=other.total_power)
+
+    def _accumulate(
+        self, parts: Mapping[int, Fraction], *, sign: int, voters: int, power: int
+    ) -> None:
+        """Add ``sign`` times ``parts``, ``voters`` and ``power``; choices that come to 0
+        are dropped, so equal totals compare equal however they were reached."""
+        for position, part in parts.items():
+            total = self.sums.get(position, Fraction(0)) + sign * part
             if total:
                 self.sums[position] = total
             else:
                 self.sums.pop(position, None)
-        self.voter_count += other.voter_count
-        self.total_power += other.total_power
+        self.voter_count += sign * voters
+        self.total_power += sign * power
 
     def check_positions(self, positions: Iterable[int]) -> None:
         unknown = sorted(set(self.sums) - set(positions))

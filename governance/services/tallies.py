@@ -66,12 +66,23 @@ def poll_tally_fold(*, poll: Poll, wait: bool = True) -> bool:
         totals = Totals.from_json(method=poll.voting_method, data=row.totals)
         for _, change in pending:
             totals.merge(Totals.from_json(method=poll.voting_method, data=change))
-        row.totals = totals.as_json()
-        row.version += 1
-        row.save(update_fields=["totals", "version", "updated_at"])
+        _totals_store(row, totals)
         # Exactly the changes read: one committed since then waits for the next fold.
         PollTallyDelta.objects.filter(id__in=[pk for pk, _ in pending]).delete()
         return True
+
+
+def _totals_store(row: PollTally, totals: Totals) -> None:
+    """Write ``totals`` into a locked totals row, a new version."""
+    row.totals = totals.as_json()
+    row.version += 1
+    row.save(update_fields=["totals", "version", "updated_at"])
+
+
+def _poll_row_lock(poll: Poll) -> None:
+    """Lock the poll's row: waits for the votes in flight (they hold it shared) and holds
+    new ones back until the caller's transaction ends."""
+    Poll.objects.select_for_update().filter(pk=poll.pk).order_by("pk").first()
 
 
 def poll_tally_ensure(*, poll: Poll) -> PollTally:
@@ -82,7 +93,7 @@ def poll_tally_ensure(*, poll: Poll) -> PollTally:
     if row is not None:
         return row
     with transaction.atomic():
-        Poll.objects.select_for_update().filter(pk=poll.pk).order_by("pk").first()
+        _poll_row_lock(poll)
         row = PollTally.objects.filter(poll_id=poll.pk).first()
         if row is None:
             PollTallyDelta.objects.filter(poll_id=poll.pk).delete()  # the recount has them
@@ -136,18 +147,13 @@ def poll_recount(*, poll: Poll, repair: bool = False) -> RecountReport:
     if running == recounted:
         return RecountReport(poll=poll, running=running, recounted=recounted)
     with transaction.atomic():
-        Poll.objects.select_for_update().filter(pk=poll.pk).order_by(
-            "pk"
-        ).first()  # no vote in flight
+        _poll_row_lock(poll)
         running = poll_totals(poll=poll)
         recounted = poll_totals_recount(poll=poll)
         if running == recounted or not repair:
             return RecountReport(poll=poll, running=running, recounted=recounted)
         PollTallyDelta.objects.filter(poll_id=poll.pk).delete()
-        row = PollTally.objects.select_for_update().get(poll_id=poll.pk)
-        row.totals = recounted.as_json()
-        row.version += 1
-        row.save(update_fields=["totals", "version", "updated_at"])
+        _totals_store(PollTally.objects.select_for_update().get(poll_id=poll.pk), recounted)
     return RecountReport(poll=poll, running=running, recounted=recounted, repaired=True)
 
 
