@@ -12,12 +12,13 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, permissions, serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bounties import selectors
-from bounties.errors import BountyError, CsvImportError
+from bounties.errors import BountyError
 from bounties.fees import fee_split
 from bounties.fields import AMOUNT_PLACES
 from bounties.filters import BountyFilter
@@ -37,7 +38,8 @@ from bounties.services.payouts import payout_verify
 from bounties.services.pots import pot_sponsor_fund
 from bounties.services.tracker import bounties_export_csv
 from connectors_registry.models import Chain, Connector, Exchange, Maintainer
-from core.serializers import ErrorSerializer
+from core.serializers import ErrorSerializer, JsonInputSerializer
+from core.text import is_ascii_digits
 from governance.models import Proposal
 
 AMOUNT: dict[str, Any] = {
@@ -45,18 +47,6 @@ AMOUNT: dict[str, Any] = {
     "decimal_places": AMOUNT_PLACES,
     "coerce_to_string": True,
 }
-
-
-class RefusalsAsJson:
-    """Service refusals become ``{"error", "code"}`` with the service's status."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, BountyError):
-            body: dict[str, Any] = {"error": exc.message, "code": exc.code}
-            if isinstance(exc, CsvImportError):
-                body["errors"] = exc.errors
-            return Response(body, status=exc.http_status)
-        return super().handle_exception(exc)  # type: ignore[misc]
 
 
 # --- read -------------------------------------------------------------------------------
@@ -111,7 +101,7 @@ class BountySerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class BountyListApi(RefusalsAsJson, generics.ListAPIView):
+class BountyListApi(generics.ListAPIView):
     """Bounties, filtered by ``status``, ``type``, ``denomination``, ``connector`` (a
     connector's or an exchange's slug), ``assignee`` (GitHub handle) and ``q``. Staff may
     POST a new one (it starts as Potential)."""
@@ -120,7 +110,7 @@ class BountyListApi(RefusalsAsJson, generics.ListAPIView):
     filterset_class = BountyFilter
 
     @extend_schema_serializer(component_name="BountyCreateInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(JsonInputSerializer):
         title = serializers.CharField(max_length=200)
         type = serializers.ChoiceField(choices=BountyType.choices)
         priority = serializers.ChoiceField(choices=Priority.choices, required=False, default="")
@@ -171,7 +161,7 @@ def _proposal(reference: str) -> Proposal | None:
         return None
     kind, _, number = reference.strip().upper().partition("-")
     proposal = Proposal.objects.filter(
-        proposal_type=kind, number=int(number) if number.isdigit() else -1
+        proposal_type=kind, number=int(number) if is_ascii_digits(number) else -1
     ).first()
     if proposal is None:
         raise BountyError(f"{reference} is not a proposal on this site.")
@@ -213,7 +203,7 @@ class BountyCsvApi(APIView):
     def get(self, request: Request) -> HttpResponse:
         bounty_filter = BountyFilter(request.query_params, queryset=selectors.bounty_list())
         if not bounty_filter.is_valid():
-            return Response({"error": bounty_filter.errors, "code": "invalid_filter"}, status=400)
+            raise ValidationError(bounty_filter.errors)
         text = bounties_export_csv(
             bounties=bounty_filter.qs.order_by("created_at", "id"),
             tracker_only=request.query_params.get("columns") == "tracker",
@@ -226,11 +216,11 @@ class BountyCsvApi(APIView):
 # --- moves ------------------------------------------------------------------------------
 
 
-class _BountyActionApi(RefusalsAsJson, APIView, metaclass=ABCMeta):
+class _BountyActionApi(APIView, metaclass=ABCMeta):
     """POST one move on one bounty; the answer is the bounty as it is now."""
 
     permission_classes = [permissions.IsAuthenticated]
-    InputSerializer: type[serializers.Serializer] = serializers.Serializer
+    InputSerializer: type[serializers.Serializer] = JsonInputSerializer
 
     @abstractmethod
     def perform(self, bounty: Bounty, data: dict[str, Any], request: Request) -> object:
@@ -256,11 +246,11 @@ def _action_schema(cls: type[_BountyActionApi]) -> type[_BountyActionApi]:
     )(cls)  # fmt: skip
 
 
-class NoteInput(serializers.Serializer):
+class NoteInput(JsonInputSerializer):
     note = serializers.CharField(max_length=4000)
 
 
-class OptionalNoteInput(serializers.Serializer):
+class OptionalNoteInput(JsonInputSerializer):
     note = serializers.CharField(max_length=4000, required=False, default="", allow_blank=True)
 
 
@@ -275,7 +265,7 @@ class BountyFundApi(_BountyActionApi):
     """Staff: Potential → Open, reserving the amount in ``pot`` (a slug; default: the
     connector's, the exchange's or a chain's pot that can pay it)."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(JsonInputSerializer):
         pot = serializers.SlugRelatedField(
             slug_field="slug", queryset=Pot.objects.all(), required=False, allow_null=True
         )
@@ -298,7 +288,7 @@ class BountyApplyApi(_BountyActionApi):
 class BountyAssignApi(_BountyActionApi):
     """Staff: Open → Assigned to ``maintainer`` (an id)."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(JsonInputSerializer):
         maintainer = _maintainer_field()
         note = serializers.CharField(required=False, default="", allow_blank=True)
 
@@ -313,7 +303,7 @@ class BountyReassignApi(_BountyActionApi):
     """Staff: move an Assigned / Needs Work bounty from ``from_maintainer`` (the assignee you
     saw, or null) to ``to_maintainer``."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(JsonInputSerializer):
         from_maintainer = _maintainer_field(allow_null=True)
         to_maintainer = _maintainer_field()
         note = serializers.CharField(max_length=4000)
@@ -324,7 +314,7 @@ class BountyReassignApi(_BountyActionApi):
 
 @_action_schema
 class BountyUnassignApi(_BountyActionApi):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(JsonInputSerializer):
         from_maintainer = _maintainer_field(allow_null=True)
         note = serializers.CharField(max_length=4000)
 
@@ -346,7 +336,7 @@ class BountyProgressApi(_BountyActionApi):
 class BountySubmitApi(_BountyActionApi):
     """The assignee: Assigned / Needs Work → Submitted, with the pull request's link."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(JsonInputSerializer):
         pr_url = serializers.CharField(max_length=300)
         note = serializers.CharField(required=False, default="", allow_blank=True)
 
@@ -379,7 +369,7 @@ class BountyCloseApi(_BountyActionApi):
     """Staff: close (or ``wont_fix``) from any state before Merged; the reservation is
     released."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(JsonInputSerializer):
         note = serializers.CharField(max_length=4000)
         wont_fix = serializers.BooleanField(default=False)
 
@@ -392,7 +382,7 @@ class BountyPayApi(_BountyActionApi):
     """Staff: Merged → Paid, recording the transaction; ``amount_paid`` defaults to the
     developer portion, ``recipient_address`` to the maintainer's wallet."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(JsonInputSerializer):
         tx_hash = serializers.CharField(max_length=66)
         amount_paid = serializers.DecimalField(required=False, allow_null=True, **AMOUNT)
         recipient_address = serializers.CharField(required=False, default="", allow_blank=True)
@@ -418,7 +408,7 @@ class PayoutSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class PayoutVerifyApi(RefusalsAsJson, APIView):
+class PayoutVerifyApi(APIView):
     """Staff: check a payout's HBOT transfer on-chain now."""
 
     permission_classes = [permissions.IsAdminUser]
@@ -511,13 +501,13 @@ class PotEntryListApi(generics.ListAPIView):
         return selectors.pot_entries(pot=selectors.pot_get(slug=self.kwargs["slug"]))
 
 
-class PotSponsorFundingApi(RefusalsAsJson, APIView):
+class PotSponsorFundingApi(APIView):
     """Staff: record a sponsor's funding of a pot."""
 
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema_serializer(component_name="SponsorFundingInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(JsonInputSerializer):
         sponsor_name = serializers.CharField(max_length=120)
         denomination = serializers.ChoiceField(choices=Denomination.choices)
         amount = serializers.DecimalField(**AMOUNT)

@@ -61,5 +61,5 @@ class CsvImportError(BountyError):
     code = "csv_invalid"
 
     def __init__(self, message: str, *, errors: list[str]) -> None:
-        super().__init__(message, extra={"errors": errors})
+        super().__init__(message, extra={"rows": errors})
         self.errors = errors

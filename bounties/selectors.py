@@ -28,6 +28,7 @@ from bounties.models import (
     PotEntryKind,
 )
 from connectors_registry.models import Connector, Maintainer
+from core.text import is_ascii_digits
 
 ZERO = Decimal("0.000000")
 
@@ -237,7 +238,7 @@ def connector_bounty_panels(*, connector: Connector) -> dict[str, Any]:
 
 def maintainer_get(*, handle: str) -> Maintainer:
     """By GitHub handle (case-insensitive), or by id for maintainers without one."""
-    query = Q(github_handle__iexact=handle) if not handle.isdigit() else Q(pk=int(handle))
+    query = Q(github_handle__iexact=handle) if not is_ascii_digits(handle) else Q(pk=int(handle))
     maintainer = Maintainer.objects.filter(query).select_related("user").first()
     if maintainer is None:
         raise Http404(f"No maintainer {handle!r}.")

@@ -33,5 +33,9 @@ urlpatterns = [
     ),
 ]
 
+# Paths under /api/ answer 404 and 500 in the API's refusal shape; pages keep the site's.
+handler404 = "core.api_errors.page_not_found"
+handler500 = "core.api_errors.server_error"
+
 admin.site.site_header = "Connector Hub staff"
 admin.site.site_title = "Connector Hub staff"

@@ -15,6 +15,7 @@ from connectors_registry.models import (
     Namespace,
     SubType,
 )
+from core.filters import BooleanFilter
 
 SPONSOR_WIDGET = forms.Select(
     choices=[("", "Any"), ("true", "Sponsors only"), ("false", "Non-sponsors")]
@@ -37,7 +38,7 @@ class ConnectorFilter(django_filters.FilterSet):
     namespace = django_filters.ChoiceFilter(
         choices=Namespace.choices, label="Namespace", empty_label="Any namespace"
     )
-    sponsor = django_filters.BooleanFilter(
+    sponsor = BooleanFilter(
         field_name="exchange__is_sponsor", label="Sponsor exchange", widget=SPONSOR_WIDGET
     )
     exchange = django_filters.CharFilter(field_name="exchange__slug", label="Exchange (slug)")
@@ -71,7 +72,7 @@ class ExchangeFilter(django_filters.FilterSet):
         label="Has a connector of type",
         empty_label="Any type",
     )
-    sponsor = django_filters.BooleanFilter(field_name="is_sponsor", widget=SPONSOR_WIDGET)
+    sponsor = BooleanFilter(field_name="is_sponsor", widget=SPONSOR_WIDGET)
     chain = django_filters.CharFilter(field_name="chains__slug", distinct=True)
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
 

@@ -33,3 +33,20 @@ def throttle_cache_is_shared(app_configs: Any = None, **kwargs: Any) -> list[Che
             id="core.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def outbound_private_networks_refused(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Webhooks and health probes must not reach the server's own network in production."""
+    if not getattr(settings, "OUTBOUND_ALLOW_PRIVATE_NETWORKS", False):
+        return []
+    return [
+        Warning(
+            "OUTBOUND_ALLOW_PRIVATE_NETWORKS is on: maintainer webhooks and health-check URLs "
+            "may point at loopback, link-local (cloud metadata) and private addresses, and "
+            "the site will request them.",
+            hint="Unset OUTBOUND_ALLOW_PRIVATE_NETWORKS in production; it is for the local "
+            "exchange simulator and webhooks in development and tests.",
+            id="core.W002",
+        )
+    ]

@@ -15,6 +15,8 @@ from urllib.parse import unquote_plus
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
+from core.api_errors import error_body
+
 NUL = "\x00"
 
 
@@ -34,7 +36,7 @@ class RefuseNulBytesMiddleware:
     @staticmethod
     def refuse(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
         if request.path_info.startswith("/api/"):
-            return JsonResponse({"error": message, "code": code}, status=status)
+            return JsonResponse(error_body(message, code), status=status)
         if status == 404:
             raise Http404(message)
         raise BadRequest(message)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
@@ -21,7 +22,34 @@ from core.serializers import ErrorSerializer
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
+# Query strings holding a NUL byte are refused (core.middleware.RefuseNulBytesMiddleware).
+NO_NUL_PATTERN = "^[^\\x00]*$"
+
+
 class AutoSchema(SpectacularAutoSchema):
+    def _get_parameters(self) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super()._get_parameters()
+        choice_filters = self._choice_filter_names()
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if parameter.get("in") != "query":
+                continue
+            if parameter["name"] in choice_filters and "" not in schema.get("enum", [""]):
+                schema["enum"] = [*schema["enum"], ""]  # empty means any, as on the pages
+            elif schema.get("type") == "string" and not {"enum", "pattern", "format"} & set(schema):
+                schema["pattern"] = NO_NUL_PATTERN
+        return parameters
+
+    def _choice_filter_names(self) -> set[str]:
+        filterset_class = getattr(self.view, "filterset_class", None)
+        if filterset_class is None or self.method != "GET":
+            return set()
+        return {
+            name
+            for name, field in filterset_class.base_filters.items()
+            if isinstance(field, django_filters.ChoiceFilter)
+        }
+
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         if direction != "response":
@@ -35,15 +63,20 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _framework_refusals(self) -> list[tuple[str, str]]:
         refusals = []
-        if self.method in WRITE_METHODS:
+        if self.method in WRITE_METHODS or self._takes_query_parameters():
             refusals.append(("400", "The request is not valid; `fields` says why per field."))
         if not self._allows_anyone():
             refusals.append(("403", "Not signed in, or not allowed to do this."))
         if "{" in self.path:
             refusals.append(("404", "No such object."))
+        elif self._is_list_view() and self._get_paginator():
+            refusals.append(("404", "No such page: `page` is past the last one."))
         if self.view.get_throttles():
             refusals.append(("429", "Too many requests; try again after Retry-After seconds."))
         return refusals
+
+    def _takes_query_parameters(self) -> bool:
+        return any(p.get("in") == "query" for p in self._get_parameters())
 
     def _allows_anyone(self) -> bool:
         """Whether an anonymous request with this method passes the view's permissions."""

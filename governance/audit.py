@@ -35,6 +35,7 @@ from eth_utils import ValidationError as EthValidationError
 from siwe.siwe import check_contract_wallet_signature
 from web3.exceptions import Web3Exception
 
+from core.text import is_ascii_digits
 from governance import eip712
 from governance.chain.balances import BalanceReader, checksum
 from governance.chain.errors import RpcUnavailable
@@ -448,7 +449,7 @@ def _result_from_json(reader: _Fields, data: object, *, poll: Poll) -> PollResul
 def _is_int(value: object) -> bool:
     if isinstance(value, bool):
         return False
-    return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
+    return isinstance(value, int) or (isinstance(value, str) and is_ascii_digits(value))
 
 
 class _Fields:

@@ -14,6 +14,8 @@ from django.conf import settings
 from eth_account.messages import SignableMessage, encode_typed_data
 from eth_utils import keccak
 
+from core.text import is_ascii_digits
+
 DOMAIN_TYPE = [
     {"name": "name", "type": "string"},
     {"name": "version", "type": "string"},
@@ -64,7 +66,7 @@ def is_wallet_int(value: object) -> bool:
         return False
     if isinstance(value, int):
         return True
-    return isinstance(value, str) and value.isdigit() and len(value) <= 78
+    return isinstance(value, str) and is_ascii_digits(value) and len(value) <= 78
 
 
 def domain_problem(given: object) -> tuple[str, str] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
+from core.filters import BooleanFilter, IntegerFilter
 from governance.models import (
     Poll,
     PollKind,
@@ -16,10 +17,10 @@ from governance.models import (
 
 
 class PollFilter(django_filters.FilterSet):
-    epoch = django_filters.NumberFilter(field_name="epoch__number", label="Epoch number")
+    epoch = IntegerFilter(field_name="epoch__number", label="Epoch number")
     kind = django_filters.ChoiceFilter(choices=PollKind.choices, empty_label="Any kind")
     status = django_filters.ChoiceFilter(choices=PollStatus.choices, empty_label="Any status")
-    archived = django_filters.BooleanFilter(
+    archived = BooleanFilter(
         field_name="is_archived", label="Archived (published before this site)"
     )
 

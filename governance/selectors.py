@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from connectors_registry.models import Connector, Exchange
+from core.text import is_ascii_digits
 from governance.chain.balances import BalanceReader
 from governance.chain.errors import ChainError
 from governance.choices import KIND_CONNECTORS
@@ -657,7 +658,7 @@ def proposal_list(*, stage: str | None = None) -> QuerySet[Proposal]:
 def proposal_get(*, reference: str) -> Proposal:
     """A proposal by its reference, e.g. ``HGP-101`` (404 for anything else)."""
     kind, _, number = reference.partition("-")
-    if kind not in ProposalType.values or not number.isdigit():
+    if kind not in ProposalType.values or not is_ascii_digits(number):
         raise Http404(f"No proposal {reference}.")
     queryset = Proposal.objects.select_related(
         "poll", "poll__epoch", "connector", "connector__exchange", "exchange", "rules"

@@ -27,10 +27,22 @@ from governance.selectors import PollResults, ResultRow
 from governance.units import token_amount
 
 
+class TypedDataSerializer(serializers.Serializer):
+    """EIP-712 typed data as the wallet signed it (``eth_signTypedData_v4``)."""
+
+    types = serializers.DictField(
+        child=serializers.ListField(child=serializers.DictField()),
+        help_text="Each struct's fields as [{name, type}], EIP712Domain included.",
+    )
+    primaryType = serializers.CharField(help_text="'Vote' or 'Proposal'.")
+    domain = serializers.DictField(help_text="name, version, chainId (and verifyingContract).")
+    message = serializers.DictField(help_text="The signed fields of the vote or proposal.")
+
+
 class SignedMessageSerializer(serializers.Serializer):
     """A vote or a proposal: the EIP-712 typed data as signed, and the signature."""
 
-    typed_data = serializers.JSONField(
+    typed_data = TypedDataSerializer(
         help_text="{types, primaryType, domain, message}; see /api/v1/governance/typed-data/."
     )
     signature = serializers.CharField(help_text="0x-hex: 65 bytes, or longer for a contract.")

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from core.text import is_ascii_digits
 from governance import eip712, selectors
 from governance.models import Poll, PollKind, Vote
 from governance.services.errors import GovernanceError
@@ -121,7 +122,7 @@ def results_history(request: HttpRequest) -> HttpResponse:
         kind = None
     epoch: int | None = None
     if epoch_text is not None:
-        if epoch_text.isdigit():
+        if is_ascii_digits(epoch_text):
             epoch = int(epoch_text)
         else:
             errors.append(f"Epoch must be a number, not {epoch_text!r}.")

@@ -2,12 +2,15 @@ from typing import Any
 
 from django.apps import AppConfig
 
+from core.extension_points import providers_autodiscover
+
 
 class HealthConfig(AppConfig):
     name = "health"
     verbose_name = "Health"
 
     def ready(self) -> None:
+        providers_autodiscover(self.name)
         from celery.signals import worker_ready
 
         worker_ready.connect(_record_heartbeat_on_start, weak=False)

@@ -192,12 +192,12 @@ REST_FRAMEWORK = {
         "core.authentication.StaffTokenAuthentication",
     ],
     "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
-    "DEFAULT_PARSER_CLASSES": [
-        "core.parsers.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Every refusal in one shape: {"error", "code", "fields"?} (core/api_errors.py).
+    "EXCEPTION_HANDLER": "core.api_errors.api_exception_handler",
+    # The API takes JSON bodies only (the site's own forms post to its pages, not here).
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.BoundedJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_FILTER_BACKENDS": ["core.filters.QueryFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -225,6 +225,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Request bodies get schemas of their own: no read-only fields, required text non-empty.
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Choice sets that share a field name (status, kind, outcome) get names of their own.
@@ -326,6 +328,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "celery": {"level": LOG_LEVEL},
+        # django-axes announces itself at INFO on every start (each manage.py command) and
+        # every login; lockouts are WARNING and still shown.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -15,8 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.serializers import ErrorSerializer
-from governance.apis.common import GovernanceErrorsMixin
+from core.serializers import ErrorSerializer, JsonInputSerializer
 from governance.filters import PollFilter
 from governance.models import Choice, Epoch, Poll, PollKind
 from governance.selectors import poll_results
@@ -46,11 +45,11 @@ def poll_detail_response(
     return Response(PollDetailSerializer(poll, context=context).data, status=status_code)
 
 
-class PollListApi(GovernanceErrorsMixin, generics.ListAPIView):
+class PollListApi(generics.ListAPIView):
     """Polls, filtered by ``epoch`` (number), ``kind``, ``status`` and ``archived``.
     Staff create a draft with POST."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(JsonInputSerializer):
         epoch = serializers.IntegerField(min_value=1, help_text="Epoch number.")
         kind = serializers.ChoiceField(
             choices=[(k, label) for k, label in PollKind.choices if k != PollKind.PROPOSAL]
@@ -102,7 +101,7 @@ class PollListApi(GovernanceErrorsMixin, generics.ListAPIView):
         return poll_detail_response(request, poll, status_code=status.HTTP_201_CREATED)
 
 
-class PollDetailApi(GovernanceErrorsMixin, APIView):
+class PollDetailApi(APIView):
     """A poll with its choices and result: live while active or closed, frozen once
     finalized, as published for archived polls. Carries the snapshot block, chain id,
     token and the rules copied at opening, so anyone can recount it."""
@@ -112,7 +111,7 @@ class PollDetailApi(GovernanceErrorsMixin, APIView):
         return poll_detail_response(request, get_object_or_404(Poll, pk=pk))
 
 
-class PollOpenApi(GovernanceErrorsMixin, APIView):
+class PollOpenApi(APIView):
     """Open a draft now (staff): fix the snapshot block and copy the rules in force."""
 
     permission_classes = [IsAdminUser]
@@ -130,7 +129,7 @@ class PollOpenApi(GovernanceErrorsMixin, APIView):
         return poll_detail_response(request, poll)
 
 
-class PollFinalizeApi(GovernanceErrorsMixin, APIView):
+class PollFinalizeApi(APIView):
     """Finalize a closed poll (staff): freeze its result, record removals and pot credits."""
 
     permission_classes = [IsAdminUser]

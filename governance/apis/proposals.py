@@ -14,9 +14,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.parsers import BoundedJSONParser
 from core.serializers import ErrorSerializer
 from core.signed_body import signed_body
-from governance.apis.common import GovernanceErrorsMixin
 from governance.filters import ProposalFilter
 from governance.models import Proposal
 from governance.serializers import (
@@ -39,12 +39,13 @@ def proposal_queryset() -> QuerySet[Proposal]:
     return Proposal.objects.select_related("connector", "exchange", "rules", "poll")
 
 
-class ProposalListApi(GovernanceErrorsMixin, generics.ListAPIView):
+class ProposalListApi(generics.ListAPIView):
     """Proposals, newest first, filtered by ``type``, ``action``, ``outcome`` and
     ``proposer``. POST publishes a signed proposal: no account needed, the signature and
     the proposer's HBOT balance at the latest final block are what count."""
 
     authentication_classes: list[type] = []
+    parser_classes = [BoundedJSONParser]  # signed JSON only; the schema says so
     permission_classes = [AllowAny]
     serializer_class = ProposalSerializer
     filterset_class = ProposalFilter
@@ -73,7 +74,7 @@ class ProposalListApi(GovernanceErrorsMixin, generics.ListAPIView):
         return Response(data, status=status.HTTP_201_CREATED)
 
 
-class ProposalDetailApi(GovernanceErrorsMixin, generics.RetrieveAPIView):
+class ProposalDetailApi(generics.RetrieveAPIView):
     """A proposal by its reference, e.g. ``HGP-101``, with the message its proposer signed."""
 
     serializer_class = ProposalDetailSerializer

@@ -16,7 +16,6 @@ from rest_framework.views import APIView
 
 from connectors_registry.models import Connector
 from governance import eip712
-from governance.apis.common import GovernanceErrorsMixin
 from governance.models import Epoch, GovernanceRules, Poll
 from governance.selectors import connector_poll_history
 from governance.serializers import (
@@ -27,7 +26,7 @@ from governance.serializers import (
 )
 
 
-class EpochListApi(GovernanceErrorsMixin, generics.ListAPIView):
+class EpochListApi(generics.ListAPIView):
     """Epochs, newest first."""
 
     serializer_class = EpochSerializer
@@ -36,7 +35,7 @@ class EpochListApi(GovernanceErrorsMixin, generics.ListAPIView):
         return Epoch.objects.select_related("rules").order_by("-number")
 
 
-class EpochDetailApi(GovernanceErrorsMixin, generics.RetrieveAPIView):
+class EpochDetailApi(generics.RetrieveAPIView):
     """An epoch with its polls."""
 
     serializer_class = EpochDetailSerializer
@@ -49,7 +48,7 @@ class EpochDetailApi(GovernanceErrorsMixin, generics.RetrieveAPIView):
         )
 
 
-class RulesListApi(GovernanceErrorsMixin, generics.ListAPIView):
+class RulesListApi(generics.ListAPIView):
     """Every version of the governance rules, newest first."""
 
     serializer_class = RulesSerializer
@@ -58,7 +57,7 @@ class RulesListApi(GovernanceErrorsMixin, generics.ListAPIView):
         return GovernanceRules.objects.order_by("-effective_from")
 
 
-class RulesDetailApi(GovernanceErrorsMixin, generics.RetrieveAPIView):
+class RulesDetailApi(generics.RetrieveAPIView):
     """One rules version with what each proposal type needs under it."""
 
     serializer_class = RulesDetailSerializer
@@ -79,7 +78,7 @@ class TypedDataApi(APIView):
         return Response(eip712.definition())
 
 
-class ConnectorPollHistoryApi(GovernanceErrorsMixin, APIView):
+class ConnectorPollHistoryApi(APIView):
     """Every poll that voted on a connector (or on its exchange, for the poll kinds that
     cover its type), newest first, with the frozen or published result of its choice, and
     the connector's pending additions or removals."""

@@ -19,16 +19,16 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from core.parsers import BoundedJSONParser
 from core.serializers import ErrorSerializer
 from core.signed_body import signed_body
-from governance.apis.common import GovernanceErrorsMixin
 from governance.audit import votes_csv_stream, votes_json_stream
 from governance.models import Poll, Vote
 from governance.serializers import SignedMessageSerializer, VoteSerializer
 from governance.services.votes import vote_cast
 
 
-class PollVotesApi(GovernanceErrorsMixin, generics.ListAPIView):
+class PollVotesApi(generics.ListAPIView):
     """GET: the counted (current) votes of a poll, newest first. POST: cast a signed vote.
 
     A vote needs no account or session: the EIP-712 signature proves who cast it, so the
@@ -41,13 +41,12 @@ class PollVotesApi(GovernanceErrorsMixin, generics.ListAPIView):
     held while the signature is checked and the voter's balance is read from the chain.
     """
 
-    in_request_transaction = False
-
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Any:
         return transaction.non_atomic_requests(super().as_view(**initkwargs))
 
     authentication_classes: list[type] = []
+    parser_classes = [BoundedJSONParser]  # signed JSON only; the schema says so
     permission_classes = [AllowAny]
     serializer_class = VoteSerializer
     queryset = Vote.objects.none()  # the model, for the OpenAPI schema; see get_queryset
@@ -87,7 +86,7 @@ class PollVotesApi(GovernanceErrorsMixin, generics.ListAPIView):
         return Response(VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
 
 
-class _VotesDownload(GovernanceErrorsMixin, APIView, metaclass=ABCMeta):
+class _VotesDownload(APIView, metaclass=ABCMeta):
     permission_classes = [AllowAny]
     content_type = ""
     extension = ""

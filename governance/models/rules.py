@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from core.models import TimestampedModel
+from core.text import is_ascii_digits
 
 
 class PollKind(models.TextChoices):
@@ -184,7 +185,7 @@ class GovernanceRules(TimestampedModel):
             errors["tier_amounts_hbot"] = "Fixed tiers need at least one amount."
         removals = self.choice_limit_removals or {}
         if not isinstance(removals, dict) or not all(
-            str(k).isdigit() and isinstance(v, int) and v >= 0 for k, v in removals.items()
+            is_ascii_digits(str(k)) and isinstance(v, int) and v >= 0 for k, v in removals.items()
         ):
             errors["choice_limit_removals"] = 'Map choice counts to removals, e.g. {"20": 2}.'
         if errors:

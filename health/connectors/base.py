@@ -27,6 +27,8 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import connect
 from websockets.sync.connection import Connection
 
+from core.text import is_ascii_digits
+
 Level = tuple[Decimal, Decimal]
 Json = Any
 
@@ -361,7 +363,7 @@ def _retry_after_seconds(value: str | None) -> int | None:
     if not value or not value.strip():
         return None
     text = value.strip()
-    if text.isdigit():
+    if is_ascii_digits(text):
         return int(text)
     from email.utils import parsedate_to_datetime
 

@@ -44,7 +44,7 @@ def test_unknown_filter_value_is_a_400_naming_it(api):
     response = api.get("/api/v1/bounties/?status=done")
 
     assert response.status_code == 400
-    assert "status" in response.json()
+    assert "status" in response.json()["fields"]
 
 
 def test_detail_and_events(api, drive, pot, make_bounty, staff):
@@ -119,7 +119,7 @@ def test_conflicts_and_bad_input_are_json(api, drive, pot, make_bounty, staff, m
     assert conflict.json()["code"] == "status_conflict"
     assert "is Open" in conflict.json()["error"]
     assert invalid.status_code == 400
-    assert "maintainer" in invalid.json()
+    assert "maintainer" in invalid.json()["fields"]
     assert missing.status_code == 404
 
 

@@ -22,8 +22,17 @@ def test_list_is_paginated(client, catalogue):
     assert "page=2" in body["next"]
 
 
-def test_page_size_is_capped(client, catalogue):
-    body = client.get("/api/v1/connectors/", {"page_size": 10_000}).json()
+def test_page_size_above_the_ceiling_is_a_400_naming_it(client, catalogue):
+    response = client.get("/api/v1/connectors/", {"page_size": 10_000})
+
+    assert response.status_code == 400
+    assert response.json()["fields"]["page_size"] == [
+        "page_size must be a whole number from 1 to 500."
+    ]
+
+
+def test_page_size_at_the_ceiling_lists_everything(client, catalogue):
+    body = client.get("/api/v1/connectors/", {"page_size": 500}).json()
 
     assert len(body["results"]) == 58
 
@@ -56,7 +65,7 @@ def test_unknown_filter_value_is_400_naming_the_field(client, catalogue):
     response = client.get("/api/v1/connectors/", {"type": "options"})
 
     assert response.status_code == 400
-    assert "type" in response.json()
+    assert "type" in response.json()["fields"]
 
 
 def test_detail_and_404(client, catalogue):

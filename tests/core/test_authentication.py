@@ -39,7 +39,10 @@ def test_basic_on_a_staff_endpoint_is_refused(client, staff_user):
     )
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "Authentication credentials were not provided."}
+    assert response.json() == {
+        "error": "Authentication credentials were not provided.",
+        "code": "not_authenticated",
+    }
 
 
 def test_basic_passwords_are_never_checked(client, staff_user):

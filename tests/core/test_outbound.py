@@ -168,3 +168,17 @@ def test_private_networks_are_allowed_when_the_setting_says_so(settings, resolve
     assert outbound_url_check("http://127.0.0.1:8765/binance") == []
     assert outbound_url_check("http://nowhere.example/") == []
     assert outbound_url_check("ws://[::1]:8765/ws", schemes=WS_SCHEMES) == []
+
+
+@pytest.mark.parametrize(("allowed", "warned"), [(True, True), (False, False)])
+def test_deploy_check_warns_when_private_networks_are_allowed(settings, allowed, warned):
+    from django.core.checks import Warning as CheckWarning
+
+    from core import checks
+
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = allowed
+
+    messages = checks.outbound_private_networks_refused()
+
+    assert bool(messages) is warned
+    assert all(isinstance(m, CheckWarning) and m.id == "core.W002" for m in messages)

@@ -113,7 +113,7 @@ def test_openapi_schema_describes_every_governance_endpoint(client):
     cast = paths["/api/v1/polls/{id}/votes/"]["post"]
     assert {"201", "400", "403", "404", "409", "413", "503"} <= set(cast["responses"])
     assert cast["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
-        "/SignedMessage"
+        "/SignedMessageRequest"
     )
     components = schema["components"]["schemas"]
     assert {"PollDetail", "Vote", "Error", "ChoiceResult", "ProposalDetail"} <= set(components)
