@@ -18,6 +18,7 @@ ACTIONS = {
     "merge": apis.BountyMergeApi,
     "close": apis.BountyCloseApi,
     "pay": apis.BountyPayApi,
+    "allow-early-payout": apis.BountyAllowEarlyPayoutApi,
 }
 
 urlpatterns = [

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -25,6 +25,7 @@ from bounties.filters import BountyFilter
 from bounties.models import (
     Bounty,
     BountyEvent,
+    BountyStatus,
     BountyType,
     Denomination,
     FundingSource,
@@ -33,6 +34,7 @@ from bounties.models import (
     PotEntry,
     Priority,
 )
+from bounties.payout_wait import payout_wait
 from bounties.services import bounties as lifecycle
 from bounties.services.payouts import payout_verify
 from bounties.services.pots import pot_sponsor_fund
@@ -59,6 +61,16 @@ class MaintainerRefSerializer(serializers.Serializer):
     github_handle = serializers.CharField()
 
 
+class PayoutWaitSerializer(serializers.Serializer):
+    """When a merged bounty becomes payable (bounties/payout_wait.py)."""
+
+    payable = serializers.BooleanField()
+    reason = serializers.CharField()
+    green_days = serializers.IntegerField()
+    operational_since = serializers.DateTimeField(allow_null=True)
+    payable_at = serializers.DateTimeField(allow_null=True)
+
+
 class BountySerializer(serializers.ModelSerializer):
     type = serializers.CharField(source="bounty_type")
     type_display = serializers.CharField()
@@ -74,6 +86,9 @@ class BountySerializer(serializers.ModelSerializer):
     assignee = MaintainerRefSerializer(allow_null=True)
     is_idle = serializers.BooleanField()
     url = serializers.SerializerMethodField()
+    payout_wait = serializers.SerializerMethodField(
+        help_text="Merged bounties only: whether the connector's green days allow the payout."
+    )
 
     class Meta:
         model = Bounty
@@ -83,8 +98,14 @@ class BountySerializer(serializers.ModelSerializer):
             "funding_source", "funded_by", "sponsor_name", "proposal", "pot", "tracker_id",
             "issue_url", "pr_url", "acceptance_criteria", "deadline", "assignee", "status",
             "assigned_at", "last_activity_at", "is_idle", "idle_flagged_at", "closed_at",
-            "is_imported", "created_at", "updated_at", "url",
+            "is_imported", "origin_url", "created_at", "updated_at", "url", "payout_wait",
         ]  # fmt: skip
+
+    @extend_schema_field(PayoutWaitSerializer(allow_null=True))
+    def get_payout_wait(self, obj: Bounty) -> dict[str, Any] | None:
+        if obj.status != BountyStatus.MERGED:
+            return None
+        return dict(PayoutWaitSerializer(payout_wait(bounty=obj)).data)
 
     def get_developer_portion(self, obj: Bounty) -> str | None:
         if obj.amount is None:
@@ -389,6 +410,20 @@ class BountyPayApi(_BountyActionApi):
 
     def perform(self, bounty: Bounty, data: dict[str, Any], request: Request) -> object:
         return lifecycle.bounty_pay(bounty=bounty, actor=request.user, **data)
+
+
+@_action_schema
+class BountyAllowEarlyPayoutApi(_BountyActionApi):
+    """Staff: let a merged bounty be paid before its connector's green days, with a reason
+    kept in the bounty's history."""
+
+    class InputSerializer(JsonInputSerializer):
+        reason = serializers.CharField(max_length=4000)
+
+    def perform(self, bounty: Bounty, data: dict[str, Any], request: Request) -> object:
+        return lifecycle.bounty_payout_allow_early(
+            bounty=bounty, actor=request.user, reason=data["reason"]
+        )
 
 
 class PayoutSerializer(serializers.ModelSerializer):

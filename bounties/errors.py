@@ -63,3 +63,10 @@ class CsvImportError(BountyError):
     def __init__(self, message: str, *, errors: list[str]) -> None:
         super().__init__(message, extra={"rows": errors})
         self.errors = errors
+
+
+class PayoutNotDue(BountyError):
+    """The connector has not been operational long enough since the merge."""
+
+    code = "payout_not_due"
+    http_status = 409

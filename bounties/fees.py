@@ -1,6 +1,6 @@
 """The handling fee and the developer portion of a bounty, in exact decimals.
 
-The Foundation keeps a handling fee from every bounty it pays (DOMAIN.md §5.4: 10% of HBOT
+The Foundation keeps a handling fee from every bounty it pays (docs/DOMAIN.md §5.4: 10% of HBOT
 bounties, 20% of stablecoin bounties since 2024), so a 100,000 HBOT bounty pays 90,000 and a
 1,000 USDT bounty pays 800. The percentages are settings.
 """

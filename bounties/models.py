@@ -300,6 +300,10 @@ class Bounty(TimestampedModel):
     idle_flagged_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     is_imported = models.BooleanField(default=False)
+    # Prepared by another part of the site (a connector regression's incident): what it
+    # came from, so there is one per origin, and where to read about it.
+    origin_key = models.CharField(max_length=80, blank=True)
+    origin_url = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -308,6 +312,9 @@ class Bounty(TimestampedModel):
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "bounties"
         constraints = [
+            models.UniqueConstraint(
+                fields=["origin_key"], condition=~Q(origin_key=""), name="one_bounty_per_origin"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=BountyStatus.values), name="bounty_status_known"
             ),
@@ -439,6 +446,8 @@ class BountyEventKind(models.TextChoices):
     WONT_FIX = "wont_fix", "Won't fix"
     IDLE_FLAGGED = "idle_flagged", "Flagged idle"
     PAYOUT_VERIFIED = "payout_verified", "Payout checked on-chain"
+    DRAFTED = "drafted", "Drafted from a failure"
+    GREEN_OVERRIDE = "green_override", "Payable before the green days"
 
 
 class BountyEvent(models.Model):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -316,3 +317,171 @@ def leaderboard(*, order: str = "bounties", limit: int = 100) -> list[Leaderboar
         )
         for m in rows
     ]
+
+
+# --- bounties and pots of poll choices at a moment (beside a poll's choices) -------------
+
+# Funded and not finished: the bounties a connector's holders can still expect work from.
+UNDER_WAY = (
+    BountyStatus.OPEN,
+    BountyStatus.ASSIGNED,
+    BountyStatus.SUBMITTED,
+    BountyStatus.NEEDS_WORK,
+    BountyStatus.MERGED,
+)
+
+
+@dataclass(frozen=True)
+class BountySubject:
+    """What a group's bounties and pot are about: its connectors (their bounties), an
+    exchange (its bounties that name no connector) or a chain; the pot is the chain's,
+    else the one connector's, else the exchange's (as poll credits reach pots)."""
+
+    connector_ids: frozenset[int]
+    connector_id: int | None = None
+    exchange_id: int | None = None
+    chain_id: int | None = None
+
+    def matches(self, *, connector_id: int | None, exchange_id: int | None,
+                chain_id: int | None) -> bool:  # fmt: skip
+        if connector_id is not None:
+            return connector_id in self.connector_ids
+        if self.exchange_id is not None and exchange_id == self.exchange_id:
+            return True
+        return self.chain_id is not None and chain_id == self.chain_id
+
+    @property
+    def pot_key(self) -> tuple[str, int] | None:
+        if self.chain_id is not None:
+            return ("chain", self.chain_id)
+        if self.connector_id is not None:
+            return ("connector", self.connector_id)
+        if self.exchange_id is not None:
+            return ("exchange", self.exchange_id)
+        return None
+
+
+@dataclass(frozen=True)
+class SubjectBounties:
+    under_way: int  # bounties Open to Merged
+    paid: int
+    pot_available_hbot: Decimal | None  # None: no pot
+
+
+def subjects_bounties(
+    *, subjects: Mapping[str, BountySubject], as_of: datetime
+) -> dict[str, SubjectBounties]:
+    """Each subject's bounties under way and paid, and its pot's available HBOT, as they
+    were at ``as_of``. Two queries whatever the number of subjects.
+
+    A bounty's status then is the one its last recorded move before ``as_of`` led to
+    (``BountyEvent``); a bounty without any recorded move (made outside the services) is
+    taken at its present status if it existed then. A pot's available amount is the one
+    after its last HBOT ledger entry before ``as_of`` (0 before its first).
+    """
+    if not subjects:
+        return {}
+    connector_ids = set().union(*(s.connector_ids for s in subjects.values()))
+    exchange_ids = {s.exchange_id for s in subjects.values() if s.exchange_id is not None}
+    chain_ids = {s.chain_id for s in subjects.values() if s.chain_id is not None}
+    moves = BountyEvent.objects.filter(bounty=OuterRef("pk")).exclude(to_status="")
+    rows = list(
+        Bounty.objects.filter(
+            Q(connector_id__in=connector_ids)
+            | Q(connector__isnull=True, exchange_id__in=exchange_ids)
+            | Q(chain_id__in=chain_ids),
+            created_at__lte=as_of,
+        )
+        .annotate(
+            status_then=Subquery(
+                moves.filter(created_at__lte=as_of)
+                .order_by("-created_at", "-id")
+                .values("to_status")[:1]
+            ),
+            has_moves=Exists(moves),
+        )
+        .order_by()
+        .values_list(
+            "connector_id", "exchange_id", "chain_id", "status", "status_then", "has_moves"
+        )
+    )
+    pot_keys = {s.pot_key for s in subjects.values() if s.pot_key is not None}
+    available: dict[tuple[str, int], Decimal] = {}
+    if pot_keys:
+        by_kind: dict[str, set[int]] = defaultdict(set)
+        for kind, pk in pot_keys:
+            by_kind[kind].add(pk)
+        last_entry = (
+            PotEntry.objects.filter(
+                pot=OuterRef("pk"), denomination=Denomination.HBOT, created_at__lte=as_of
+            )
+            .order_by("-sequence")
+            .values("available_after")[:1]
+        )
+        pots = (
+            Pot.objects.filter(
+                Q(chain_id__in=by_kind["chain"])
+                | Q(connector_id__in=by_kind["connector"])
+                | Q(exchange_id__in=by_kind["exchange"])
+            )
+            .annotate(available=Subquery(last_entry, output_field=AmountField()))
+            .order_by()
+            .values_list("chain_id", "connector_id", "exchange_id", "available")
+        )
+        for chain_id, pot_connector_id, pot_exchange_id, amount in pots:
+            kind, pk = (
+                ("chain", chain_id)
+                if chain_id is not None
+                else ("connector", pot_connector_id)
+                if pot_connector_id is not None
+                else ("exchange", pot_exchange_id)
+            )
+            available[(kind, pk)] = Decimal(amount) if amount is not None else ZERO
+    result: dict[str, SubjectBounties] = {}
+    for key, subject in subjects.items():
+        statuses = [
+            then or (None if has_moves else now)
+            for connector_id, exchange_id, chain_id, now, then, has_moves in rows
+            if subject.matches(connector_id=connector_id, exchange_id=exchange_id,
+                               chain_id=chain_id)
+        ]  # fmt: skip
+        pot_key = subject.pot_key
+        result[key] = SubjectBounties(
+            under_way=sum(1 for s in statuses if s in UNDER_WAY),
+            paid=sum(1 for s in statuses if s == BountyStatus.PAID),
+            pot_available_hbot=available.get(pot_key) if pot_key is not None else None,
+        )
+    return result
+
+
+# --- a connector's timeline ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConnectorBountyHistory:
+    pot_entries: list[PotEntry]  # each with .pot and .bounty loaded
+    bounty_events: list[BountyEvent]  # each with .bounty and .maintainer loaded
+
+
+def connector_bounty_history(
+    *, connector: Connector, before: datetime | None, limit: int
+) -> ConnectorBountyHistory:
+    """The newest ledger entries of the connector's pots and moves of its bounties before
+    ``before``, at most ``limit`` of each: the same pots and bounties as the connector
+    page's panels (its own and its exchange's). Two queries whatever the history."""
+    entries = PotEntry.objects.filter(
+        Q(pot__connector=connector) | Q(pot__exchange_id=connector.exchange_id)
+    ).select_related("pot", "bounty")
+    events = BountyEvent.objects.filter(
+        Q(bounty__connector=connector)
+        | Q(bounty__connector__isnull=True, bounty__exchange_id=connector.exchange_id)
+    ).select_related("bounty", "maintainer")
+    if before is not None:
+        entries, events = (
+            entries.filter(created_at__lt=before),
+            events.filter(created_at__lt=before),
+        )
+    return ConnectorBountyHistory(
+        pot_entries=list(entries.order_by("-created_at", "-id")[:limit]),
+        bounty_events=list(events.order_by("-created_at", "-id")[:limit]),
+    )

@@ -24,6 +24,11 @@ urlpatterns = [
     path("bounties/<int:pk>/merge/", views.bounty_merge, name="bounty-merge"),
     path("bounties/<int:pk>/close/", views.bounty_close, name="bounty-close"),
     path("bounties/<int:pk>/pay/", views.bounty_pay, name="bounty-pay"),
+    path(
+        "bounties/<int:pk>/allow-early-payout/",
+        views.bounty_allow_early_payout,
+        name="bounty-allow-early-payout",
+    ),
     path("bounties/<int:pk>/check-payout/", views.payout_check, name="payout-check"),
     path("pots/", views.pot_list, name="pot-list"),
     path("pots/<slug:slug>/", views.pot_detail, name="pot-detail"),

@@ -42,6 +42,7 @@ from bounties.models import (
     Denomination,
     VerificationStatus,
 )
+from bounties.payout_wait import payout_wait
 from bounties.services import bounties as lifecycle
 from bounties.services.maintainers import maintainer_profile_save
 from bounties.services.payouts import payout_verify
@@ -171,6 +172,7 @@ def bounty_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_closable": bounty.status in CLOSABLE,
         "split": split,
         "payout": payout,
+        "payout_wait": payout_wait(bounty=bounty) if bounty.status == BountyStatus.MERGED else None,
         "pots": selectors.pots_for_bounty(bounty=bounty) if is_staff else [],
         "assign_form": AssignForm(),
         "pay_form": PayForm(),
@@ -315,6 +317,17 @@ def bounty_pay(request: HttpRequest, pk: int) -> HttpResponseRedirect:
             recipient_address=d["recipient_address"], paid_at=timezone.now(),
         ),
         "Payout recorded. HBOT payouts are checked on-chain in the background.",
+    )  # fmt: skip
+
+
+@require_POST
+def bounty_allow_early_payout(request: HttpRequest, pk: int) -> HttpResponseRedirect:
+    return _act(
+        request, pk, NoteForm,
+        lambda b, d: lifecycle.bounty_payout_allow_early(
+            bounty=b, actor=request.user, reason=d["note"]
+        ),
+        "Payout allowed before the green days; the reason is in the history.",
     )  # fmt: skip
 
 

@@ -2,10 +2,9 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularSwaggerSplitView,
-)
+from drf_spectacular.views import SpectacularSwaggerSplitView
+
+from core.schema_view import PrecomputedSpectacularAPIView
 
 api_v1 = [
     path("", include("connectors_registry.api_urls")),
@@ -21,7 +20,7 @@ urlpatterns = [
     path("", include("bounties.urls")),  # bounties
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", PrecomputedSpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its script as a file, so the page needs no inline script (CSP).
     # Swagger UI adds <style> elements as it renders: its page alone allows inline styles.
     path(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from connectors_registry.models import (
     Connector,
+    ConnectorStatusChange,
     ConnectorType,
     Exchange,
     InclusionStatus,
@@ -63,3 +66,13 @@ def registry_counts() -> dict[str, int]:
     totals["exchanges"] = Exchange.objects.count()
     totals["sponsors"] = Exchange.objects.filter(is_sponsor=True).count()
     return totals
+
+
+def connector_status_change_list(
+    *, connector: Connector, before: datetime | None, limit: int
+) -> list[ConnectorStatusChange]:
+    """The connector's newest inclusion-status changes strictly before ``before``."""
+    changes = ConnectorStatusChange.objects.filter(connector=connector)
+    if before is not None:
+        changes = changes.filter(created_at__lt=before)
+    return list(changes.order_by("-created_at", "-id")[:limit])

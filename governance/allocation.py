@@ -1,4 +1,5 @@
-"""How a finalized poll splits its pot, in whole HBOT, by the rule of its epoch (DOMAIN.md §3.5).
+"""How a finalized poll splits its pot, in whole HBOT, by the rule of its epoch
+(docs/DOMAIN.md §3.5).
 
 - ``fixed_tiers`` (Epoch 6): the i-th ranked included choice gets the i-th tier amount.
 - ``pro_rata_top_n`` (Epochs 7-11): the top N included choices share the pool in proportion
@@ -6,7 +7,7 @@
 - ``pro_rata_included`` (Epochs 12-13): every included choice shares the pool in proportion
   to its votes (a cap applies if the rules set one).
 
-Documented choices where the sources are silent (DOMAIN.md §3.6, §9.3-9.4):
+Documented choices where the sources are silent (docs/DOMAIN.md §3.6, §9.3-9.4):
 
 - **Cap excess** is redistributed to the uncapped recipients in proportion to their votes,
   repeatedly, until no one is over the cap ("water-filling"). If every recipient is capped

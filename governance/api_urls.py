@@ -16,6 +16,7 @@ urlpatterns = [
     path("polls/<int:pk>/", polls.PollDetailApi.as_view(), name="poll-detail"),
     path("polls/<int:pk>/open/", polls.PollOpenApi.as_view(), name="poll-open"),
     path("polls/<int:pk>/finalize/", polls.PollFinalizeApi.as_view(), name="poll-finalize"),
+    path("polls/<int:pk>/simulate/", polls.PollSimulateApi.as_view(), name="poll-simulate"),
     path("polls/<int:pk>/votes/", votes.PollVotesApi.as_view(), name="poll-votes"),
     path("polls/<int:pk>/votes.json", votes.PollVotesJsonApi.as_view(), name="poll-votes-json"),
     path("polls/<int:pk>/votes.csv", votes.PollVotesCsvApi.as_view(), name="poll-votes-csv"),

@@ -1,6 +1,6 @@
 """Which registry entries a connector poll of each kind offers as choices by default.
 
-The eligible choices are the connectors in the codebase of the poll's kind (DOMAIN.md §3.2),
+The eligible choices are the connectors in the codebase of the poll's kind (docs/DOMAIN.md §3.2),
 grouped by what the poll ranks: exchanges (most eras), single connectors (Epochs 10-11 polled
 spot and perpetual separately) or chains (the Chain polls of Epochs 6-9).
 """
@@ -76,7 +76,7 @@ def connectors_decided_by(
     *, kind: str, exchange: Exchange | None, connector: Connector | None
 ) -> list[Connector]:
     """The in-codebase connectors a failing choice removes: the connector itself, or the
-    exchange's connectors of the poll's kind (spot and perp together, DOMAIN.md §3.4)."""
+    exchange's connectors of the poll's kind (spot and perp together, docs/DOMAIN.md §3.4)."""
     if connector is not None:
         return [connector] if connector.status == InclusionStatus.IN_CODEBASE else []
     if exchange is None or kind not in KIND_CONNECTORS:

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -123,9 +135,11 @@ def rules_get(*, slug: str) -> GovernanceRules:
     return get_object_or_404(rules_list(), slug=slug)
 
 
-def rules_current(*, on: datetime | None = None) -> GovernanceRules | None:
-    """The rules version in force now (or on ``on``), with its proposal types."""
-    day = (on or timezone.now()).date()
+def rules_current(*, on: date | datetime | None = None) -> GovernanceRules | None:
+    """The newest rules version effective on ``on`` (a day, or a moment's day; default now),
+    with its proposal types."""
+    moment = on or timezone.now()
+    day = moment.date() if isinstance(moment, datetime) else moment
     return rules_list().filter(effective_from__lte=day).first()
 
 
@@ -768,3 +782,105 @@ def connector_poll_history(*, connector: Connector) -> PollHistory:
         .order_by("-created_at", "-id")
     )
     return PollHistory(choices=choices, pending_decisions=decisions)
+
+
+# --- a connector's timeline ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PollMoment:
+    """A poll opening or finalizing, with the choices that stood for the connector."""
+
+    poll: Poll
+    when: datetime
+    choices: list[Choice]
+
+
+@dataclass(frozen=True)
+class ProposalMoment:
+    proposal: Proposal
+    when: datetime
+
+
+@dataclass(frozen=True)
+class ConnectorGovernanceHistory:
+    polls_opened: list[PollMoment]
+    polls_finalized: list[PollMoment]
+    proposals_submitted: list[ProposalMoment]
+    proposals_decided: list[ProposalMoment]
+
+
+def connector_poll_kinds(*, connector: Connector) -> list[str]:
+    """The poll kinds whose exchange choices cover ``connector`` (by its type), one query."""
+    flags = (
+        Connector.objects.filter(pk=connector.pk)
+        .annotate(
+            **{
+                f"covers_{kind}": Case(When(q, then=Value(True)), default=Value(False))
+                for kind, q in KIND_CONNECTORS.items()
+            }
+        )
+        .values(*(f"covers_{kind}" for kind in KIND_CONNECTORS))
+        .first()
+        or {}
+    )
+    return [kind for kind in KIND_CONNECTORS if flags.get(f"covers_{kind}")]
+
+
+def connector_governance_history(
+    *, connector: Connector, before: datetime | None, limit: int
+) -> ConnectorGovernanceHistory:
+    """The newest polls that had the connector (or its exchange, for the poll kinds that
+    cover its type) as a choice, as they opened and as they were finalized, and the
+    proposals about it, as submitted and as decided: at most ``limit`` of each before
+    ``before``. Seven queries whatever the length of the history.
+
+    Archived polls have no opening or finalizing time: their published voting window
+    (``starts_at``, ``ends_at``) stands in, else (for the result) the start of their epoch.
+    """
+    kinds = connector_poll_kinds(connector=connector)
+    matching = Choice.objects.filter(
+        Q(connector=connector)
+        | Q(connector__isnull=True, exchange_id=connector.exchange_id, poll__kind__in=kinds)
+    )
+    polls = (
+        Poll.objects.filter(Exists(matching.filter(poll=OuterRef("pk"))))
+        .exclude(status=PollStatus.DRAFT)
+        .select_related("epoch")
+        .prefetch_related(
+            Prefetch("choices", queryset=matching.order_by("position"), to_attr="connector_choices")
+        )
+    )
+    opened = polls.annotate(moment=Coalesce("opened_at", "starts_at")).filter(moment__isnull=False)
+    # A result published without dates stands at the start of the epoch it decided.
+    epoch_start = Cast("epoch__starts_on", output_field=DateTimeField())
+    finalized = polls.filter(status=PollStatus.FINALIZED).annotate(
+        moment=Coalesce("finalized_at", "ends_at", epoch_start)
+    )
+    finalized = finalized.filter(moment__isnull=False)
+    proposals = Proposal.objects.filter(connector=connector).select_related("poll")
+    submitted = proposals.annotate(moment=F("created_at"))
+    decided = proposals.exclude(outcome="").annotate(
+        moment=Coalesce("poll__finalized_at", "poll__ends_at")
+    )
+    decided = decided.filter(moment__isnull=False)
+    if before is not None:
+        opened, finalized = opened.filter(moment__lt=before), finalized.filter(moment__lt=before)
+        submitted, decided = submitted.filter(moment__lt=before), decided.filter(moment__lt=before)
+    newest = ("-moment", "-id")
+
+    def poll_moments(polls: Iterable[Poll]) -> list[PollMoment]:
+        return [
+            PollMoment(poll=poll, when=poll.moment, choices=poll.connector_choices)  # type: ignore[attr-defined]
+            for poll in polls
+        ]
+
+    def proposal_moments(proposals: Iterable[Proposal]) -> list[ProposalMoment]:
+        return [ProposalMoment(proposal=p, when=p.moment) for p in proposals]  # type: ignore[attr-defined]
+
+    return ConnectorGovernanceHistory(
+        polls_opened=poll_moments(opened.order_by(*newest)[:limit]),
+        polls_finalized=poll_moments(finalized.order_by(*newest)[:limit]),
+        proposals_submitted=proposal_moments(submitted.order_by(*newest)[:limit]),
+        proposals_decided=proposal_moments(decided.order_by(*newest)[:limit]),
+    )

@@ -15,6 +15,8 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from connectors_registry.models import Connector, Exchange
+from governance.ballot import BallotFacts
+from governance.extension_points import ChoiceFacts
 from governance.models import (
     Epoch,
     GovernanceRules,
@@ -147,6 +149,53 @@ class PollSummarySerializer(serializers.ModelSerializer):
         return _absolute(self.context, reverse("governance-api:poll-detail", args=[poll.pk]))
 
 
+class ChoiceFactsSerializer(serializers.Serializer):
+    """How the connectors a choice stands for were doing: now while the poll runs, at its
+    close once it ended (``facts_as_of``). Null where there is no data: no health check yet
+    means unknown uptime and incidents, never 0%."""
+
+    connectors = serializers.IntegerField(
+        help_text="Connectors the choice stands for (the connector, the exchange's, the chain's)."
+    )
+    checked_connectors = serializers.IntegerField(
+        allow_null=True, help_text="Of those, the ones with a health check."
+    )
+    uptime_30d_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True,
+        help_text="Checked slots not down in the last 30 days, percent; null: no data.",
+    )  # fmt: skip
+    uptime_90d_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True,
+        help_text="Checked slots not down in the last 90 days, percent; null: no data.",
+    )  # fmt: skip
+    open_incidents = serializers.IntegerField(allow_null=True)
+    epoch_incidents = serializers.IntegerField(
+        allow_null=True, help_text="Incidents open at any time during the poll's epoch."
+    )
+    open_bounties = serializers.IntegerField(
+        allow_null=True, help_text="Bounties funded and not yet paid or closed (Open to Merged)."
+    )
+    paid_bounties = serializers.IntegerField(allow_null=True)
+    pot_available_hbot = serializers.DecimalField(
+        max_digits=30, decimal_places=6, allow_null=True,
+        help_text="HBOT available in the pot of the choice's subject; null: it has no pot.",
+    )  # fmt: skip
+
+
+def choice_facts_data(facts: ChoiceFacts) -> dict[str, Any]:
+    return {
+        "connectors": facts.connectors or 0,
+        "checked_connectors": facts.checked_connectors,
+        "uptime_30d_percent": facts.uptime_30d,
+        "uptime_90d_percent": facts.uptime_90d,
+        "open_incidents": facts.open_incidents,
+        "epoch_incidents": facts.epoch_incidents,
+        "open_bounties": facts.open_bounties,
+        "paid_bounties": facts.paid_bounties,
+        "pot_available_hbot": facts.pot_available_hbot,
+    }
+
+
 class ChoiceResultSerializer(serializers.Serializer):
     """A choice, and its result once there is one (live, frozen or published)."""
 
@@ -163,16 +212,23 @@ class ChoiceResultSerializer(serializers.Serializer):
     allocation_hbot = serializers.IntegerField(allow_null=True)
     tier = serializers.CharField()
     votes_display = serializers.CharField(help_text="Votes as published (archived polls).")
+    facts = ChoiceFactsSerializer(
+        allow_null=True,
+        help_text="Health and bounties of the choice's connectors; null for a choice that "
+        "names no connector, exchange or chain, and for a proposal's vote.",
+    )
 
 
 class PollDetailSerializer(PollSummarySerializer):
     """A poll with everything needed to check it: snapshot, chain, token, copied rules, and
-    its result (``context["result"]``: ``selectors.poll_results``, or None)."""
+    its result (``context["result"]``: ``selectors.poll_results``, or None), with the facts
+    beside each choice (``context["facts"]``: ``ballot.poll_ballot_facts``, or None)."""
 
     unit = serializers.CharField()
     voter_count = serializers.SerializerMethodField()
     total_power_hbot = serializers.SerializerMethodField()
     result_source = serializers.SerializerMethodField()
+    facts_as_of = serializers.SerializerMethodField()
     choices = serializers.SerializerMethodField()
     proposal = serializers.SerializerMethodField()
     downloads = serializers.SerializerMethodField()
@@ -192,6 +248,7 @@ class PollDetailSerializer(PollSummarySerializer):
             "published_total_votes",
             "total_power_hbot",
             "result_source",
+            "facts_as_of",
             "choices",
             "proposal",
             "downloads",
@@ -228,10 +285,22 @@ class PollDetailSerializer(PollSummarySerializer):
         result = self._result()
         return result.source if result is not None else None
 
+    def _facts(self) -> BallotFacts | None:
+        facts = self.context.get("facts")
+        return facts if isinstance(facts, BallotFacts) else None
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_facts_as_of(self, poll: Poll) -> str | None:
+        """When the choices' facts were read: now while the poll runs, its close once it
+        ended; null for a proposal's vote."""
+        facts = self._facts()
+        return serializers.DateTimeField().to_representation(facts.as_of) if facts else None
+
     @extend_schema_field(ChoiceResultSerializer(many=True))
     def get_choices(self, poll: Poll) -> list[dict[str, Any]]:
         """By rank once there is a result, else in the poll's order."""
         result = self._result()
+        ballot = self._facts()
         rows = {row.choice.position: row for row in result.rows} if result else {}
         choices = sorted(
             poll.choices.all(),
@@ -240,6 +309,7 @@ class PollDetailSerializer(PollSummarySerializer):
         data = []
         for choice in choices:
             row = rows.get(choice.position)
+            facts = ballot.get(choice.position) if ballot is not None else None
             data.append(
                 {
                     "position": choice.position,
@@ -255,6 +325,7 @@ class PollDetailSerializer(PollSummarySerializer):
                     "allocation_hbot": row.allocation_hbot if row else None,
                     "tier": row.tier if row else "",
                     "votes_display": choice.votes_display,
+                    "facts": choice_facts_data(facts) if facts is not None else None,
                 }
             )
         return ChoiceResultSerializer(data, many=True).data  # type: ignore[return-value]

@@ -1,4 +1,4 @@
-"""Scores of a poll from its ballots, by Snapshot's published formulas (DOMAIN.md §7), exactly.
+"""Scores of a poll from its ballots, by Snapshot's published formulas (docs/DOMAIN.md §7), exactly.
 
 - Weighted: a voter with power B splits it over their choices by their weights:
   ``score_k = Σ_voters B · w_k / Σ_j w_j``. Scores sum to the total power of the votes.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("polls/", views_polls.poll_list, name="poll-list"),
     path("polls/<int:pk>/", views_polls.poll_detail, name="poll-detail"),
     path("polls/<int:pk>/results.json", views_polls.poll_results_json, name="poll-results"),
+    path("polls/<int:pk>/simulate/", views_polls.poll_simulate_page, name="poll-simulate"),
     path("polls/<int:pk>/open/", views_polls.poll_open_now, name="poll-open"),
     path("polls/<int:pk>/finalize/", views_polls.poll_finalize_now, name="poll-finalize"),
     path("results/", views_polls.results_history, name="results"),

@@ -1,14 +1,16 @@
-"""Poll pages: the list, a poll with its live or frozen result and the wallet voting form
-(which posts to the API's ``POST /api/v1/polls/<pk>/votes/``), staff's open/finalize
-buttons, and the results history.
+"""Poll pages: the list, a poll with its live or frozen result, the facts beside its
+choices, the wallet voting form (which posts to the API's ``POST /api/v1/polls/<pk>/votes/``)
+and the allocation simulator's form, staff's open/finalize buttons, and the results history.
 
 Thin: reads come from ``governance.selectors``, writes from ``governance.services``.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -19,9 +21,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from core.text import is_ascii_digits
 from governance import eip712, selectors
+from governance.ballot import poll_ballot_facts
 from governance.models import Poll, PollKind, Vote
 from governance.services.errors import GovernanceError
 from governance.services.polls import poll_finalize, poll_open
+from governance.simulator import PollSimulation, SimulationBadBalance, poll_simulate
+from governance.units import token_amount
 
 RESULTS_TEMPLATE = "governance/_poll_results.html"
 
@@ -45,9 +50,13 @@ def poll_page_context(request: HttpRequest, poll: Poll) -> dict[str, Any]:
     return {
         "poll": poll,
         "results": results,
+        "ballot_facts": poll_ballot_facts(poll=poll),
         "holder": holder,
         "vote_config": vote_config(poll) if poll.accepts_votes else None,
         "vote_rows": [(c, prefill.get(c.position, 0)) for c in poll.choices.all()],
+        "simulator": simulator_form(poll=poll, holder=holder)
+        if poll.accepts_votes and not poll.is_proposal_vote
+        else None,
         "rules_slug": poll.rules_snapshot.get("rules") or (poll.rules.slug if poll.rules else ""),
     }
 
@@ -68,14 +77,92 @@ def _prefill(vote: Vote | None) -> list[tuple[int, int]]:
     return [(int(c), int(w)) for c, w in vote.weights] if vote is not None else []
 
 
+def simulator_form(
+    *,
+    poll: Poll,
+    holder: selectors.HolderOnPoll,
+    submitted: dict[str, str] | None = None,
+    simulation: PollSimulation | None = None,
+    error: str = "",
+) -> dict[str, Any]:
+    """The simulator's form: what was submitted, else the signed-in holder's balance at
+    the snapshot, wallet and current vote."""
+    if submitted is None:
+        weights = dict(_prefill(holder.vote))
+        balance = holder.balance
+        submitted = {
+            "balance": token_amount(balance, settings.HBOT_DECIMALS) if balance else "",
+            "address": holder.wallet.address if holder.wallet is not None else "",
+            **{f"weight_{c.position}": str(weights.get(c.position, 0)) for c in poll.choices.all()},
+        }
+    return {
+        "balance": submitted.get("balance", ""),
+        "address": submitted.get("address", ""),
+        "rows": [(c, submitted.get(f"weight_{c.position}", "0")) for c in poll.choices.all()],
+        "simulation": simulation,
+        "error": error,
+    }
+
+
 @never_cache
 @require_safe
 def poll_results_json(request: HttpRequest, pk: int) -> JsonResponse:
     """The current result as data, and as the results panel's HTML for in-place refresh."""
     poll = selectors.poll_get(pk=pk)
     results = selectors.poll_results(poll=poll)
-    html = render_to_string(RESULTS_TEMPLATE, {"poll": poll, "results": results}, request=request)
+    context = {"poll": poll, "results": results, "ballot_facts": poll_ballot_facts(poll=poll)}
+    html = render_to_string(RESULTS_TEMPLATE, context, request=request)
     return JsonResponse({**results.as_json(), "html": html})
+
+
+@require_POST
+def poll_simulate_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The simulator's form (no script needed): the poll page again, with the result as it
+    would stand after the tried vote beside the live one. Nothing is signed or written."""
+    poll = selectors.poll_get(pk=pk)
+    context = poll_page_context(request, poll)
+    submitted = {
+        key: request.POST.get(key, "").strip()[:100]
+        for key in ["balance", "address", *(f"weight_{c.position}" for c in poll.choices.all())]
+    }
+    simulation, error, status = None, "", 200
+    try:
+        simulation = poll_simulate(
+            poll=poll,
+            weights=_form_weights(poll, submitted),
+            balance_hbot=_form_balance(submitted["balance"]),
+            address=submitted["address"] or None,
+        )
+    except GovernanceError as exc:
+        error, status = exc.message, exc.http_status
+    context["simulator"] = simulator_form(
+        poll=poll, holder=context["holder"], submitted=submitted, simulation=simulation,
+        error=error,
+    )  # fmt: skip
+    return render(request, "governance/poll_detail.html", context, status=status)
+
+
+def _form_weights(poll: Poll, submitted: dict[str, str]) -> dict[int, int]:
+    """The weights typed in the form; blank is 0. Only those above 0 are tried (all of
+    them when none is, so the refusal says every weight is zero)."""
+    weights: dict[int, int] = {}
+    for choice in poll.choices.all():
+        text = submitted[f"weight_{choice.position}"] or "0"
+        if not is_ascii_digits(text):
+            raise GovernanceError(
+                f"The weight of {choice.label} must be a whole number from 0 up, not {text!r}."
+            )
+        weights[choice.position] = int(text)
+    return {p: w for p, w in weights.items() if w} or weights
+
+
+def _form_balance(text: str) -> Decimal:
+    try:
+        return Decimal(text.replace(",", "").replace("_", ""))
+    except ArithmeticError:
+        raise SimulationBadBalance(
+            f"Give the HBOT to vote with as a number, e.g. 250000, not {text!r}."
+        ) from None
 
 
 @staff_member_required

@@ -158,10 +158,19 @@ class IncidentNoteInline(admin.StackedInline):
 
 @admin.register(Incident)
 class IncidentAdmin(admin.ModelAdmin):
-    list_display = ["title", "severity", "opened_at", "resolved_at"]
-    list_filter = ["severity", ("resolved_at", admin.EmptyFieldListFilter)]
+    list_display = ["title", "severity", "attribution", "opened_at", "resolved_at"]
+    list_filter = ["severity", "attribution", ("resolved_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "cause", "health_check__connector__connector_id"]
-    readonly_fields = ["health_check", "title", "severity", "cause", "opened_at", "resolved_at"]
+    readonly_fields = [
+        "health_check",
+        "title",
+        "severity",
+        "attribution",
+        "attribution_reason",
+        "cause",
+        "opened_at",
+        "resolved_at",
+    ]
     list_select_related = ["health_check__connector"]
     inlines = [IncidentNoteInline]
 

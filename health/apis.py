@@ -42,6 +42,8 @@ class IncidentSerializer(serializers.ModelSerializer):
             "severity",
             "status",
             "cause",
+            "attribution",
+            "attribution_reason",
             "opened_at",
             "resolved_at",
             "updates",

@@ -18,7 +18,15 @@ from typing import Any, NoReturn, TypeVar
 
 from django.utils import timezone
 
-from health.connectors import ExchangeConnector, Market, OrderBook, ProbeError, StreamKind
+from health.connectors import (
+    ExchangeConnector,
+    Fault,
+    Market,
+    OrderBook,
+    ProbeError,
+    StreamKind,
+    SystemStatus,
+)
 from health.connectors.gateway import GatewayConnector
 
 logger = logging.getLogger(__name__)
@@ -59,14 +67,18 @@ class StepReport:
     ok: bool | None  # None: not run
     latency_ms: int | None = None
     detail: str = ""
+    fault: Fault | None = None  # whose side a failure points at
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "step": str(self.step),
             "ok": self.ok,
             "latency_ms": self.latency_ms,
             "detail": self.detail,
         }
+        if self.fault is not None:
+            data["fault"] = str(self.fault)
+        return data
 
 
 @dataclass
@@ -75,6 +87,9 @@ class CheckReport:
     steps: list[StepReport] = field(default_factory=list)
     failed_step: Step | None = None
     reason: str = ""
+    fault: Fault | None = None
+    # The exchange's own status endpoint, asked after a failure the network did not cause
+    exchange_status: SystemStatus | None = None
 
     @property
     def step_latencies_ms(self) -> dict[str, int]:
@@ -109,7 +124,7 @@ def run_check(
         else:
             runner.skip(Step.STREAM, "this connector has no public stream")
     except _StepFailed:
-        pass
+        runner.ask_exchange_status()
     finally:
         probe.close()
     return runner.report()
@@ -124,13 +139,14 @@ class _Runner:
         self.clock = clock
         self.steps: list[StepReport] = []
         self.failed: StepReport | None = None
+        self.exchange_status: SystemStatus | None = None
 
     def step(self, step: Step, action: Callable[[], tuple[T, str]]) -> T:
         started = time.perf_counter()
         try:
             value, detail = action()
         except ProbeError as exc:
-            self._fail(step, started, exc.reason)
+            self._fail(step, started, exc.reason, exc.fault)
         except (
             KeyError,
             IndexError,
@@ -151,17 +167,39 @@ class _Runner:
     def skip(self, step: Step, detail: str) -> None:
         self.steps.append(StepReport(step, None, None, detail))
 
-    def _fail(self, step: Step, started: float, reason: str) -> NoReturn:
-        report = StepReport(step, False, _elapsed_ms(started), reason)
+    def _fail(
+        self, step: Step, started: float, reason: str, fault: Fault = Fault.CONNECTOR
+    ) -> NoReturn:
+        report = StepReport(step, False, _elapsed_ms(started), reason, fault)
         self.steps.append(report)
         self.failed = report
         for later in list(Step)[list(Step).index(step) + 1 :]:
             self.skip(later, f"not run: {STEP_LABELS[step].lower()} failed")
         raise _StepFailed(reason)
 
+    def ask_exchange_status(self) -> None:
+        """After a failure, what the exchange's status endpoint says (where it has one).
+        Not when the network failed: nothing would answer. Never fails the check."""
+        if self.failed is None or self.failed.fault == Fault.NETWORK:
+            return
+        try:
+            self.exchange_status = self.probe.system_status()
+        except ProbeError:
+            self.exchange_status = None
+        except Exception:  # the status is a hint; a broken one must not break the check
+            logger.warning("status endpoint of %s failed", self.probe.connector_id, exc_info=True)
+            self.exchange_status = None
+
     def report(self) -> CheckReport:
         if self.failed is not None:
-            return CheckReport(Verdict.DOWN, self.steps, self.failed.step, self.failed.detail)
+            return CheckReport(
+                Verdict.DOWN,
+                self.steps,
+                self.failed.step,
+                self.failed.detail,
+                self.failed.fault,
+                self.exchange_status,
+            )
         slow = [s for s in self.steps if (s.latency_ms or 0) > self.limits.degraded_latency_ms]
         if slow:
             worst = max(slow, key=lambda s: s.latency_ms or 0)

@@ -67,6 +67,28 @@ class Outcome(models.TextChoices):
     DOWN = "down", "Down"
 
 
+class Fault(models.TextChoices):
+    """Whose side a failed check points at (see ``health.connectors.base.Fault``)."""
+
+    NETWORK = "network", "Network (no answer)"
+    EXCHANGE = "exchange", "Exchange (outage answer)"
+    CONNECTOR = "connector", "Connector (answer not usable)"
+
+
+class ExchangeStatus(models.TextChoices):
+    """What the exchange's own status endpoint said after a failed check."""
+
+    NORMAL = "normal", "Normal"
+    IMPAIRED = "impaired", "Maintenance or impaired"
+
+
+class Attribution(models.TextChoices):
+    """Why an incident happened, as far as the checks can tell."""
+
+    EXCHANGE = "exchange", "Exchange outage"
+    CONNECTOR = "connector", "Connector regression"
+
+
 class StepName(models.TextChoices):
     SERVER_TIME = Step.SERVER_TIME.value, "Server time"
     MARKETS = Step.MARKETS.value, "Markets"
@@ -192,6 +214,16 @@ class CheckResult(models.Model):
     steps = models.JSONField(default=list)
     total_latency_ms = models.PositiveIntegerField()
     trading_pair = models.CharField(max_length=40, blank=True)
+    fault = models.CharField(
+        max_length=10, choices=Fault.choices, blank=True, help_text="Blank when it passed."
+    )
+    exchange_status = models.CharField(
+        max_length=10,
+        choices=ExchangeStatus.choices,
+        blank=True,
+        help_text="The exchange's status endpoint after a failure; blank when not asked.",
+    )
+    exchange_notice = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-scheduled_for", "region"]
@@ -216,6 +248,10 @@ class CheckResult(models.Model):
         ]
         indexes = [
             models.Index(fields=["health_check", "-finished_at"], name="check_result_latest"),
+            # "is our monitoring offline in this region?": the region's newest results
+            models.Index(fields=["region", "-finished_at"], name="check_result_region_recent"),
+            # the rollup's time window and the purge's cutoff (issue 13: a scan without it)
+            models.Index(fields=["scheduled_for"], name="check_result_by_slot"),
             models.Index(fields=["finished_at"], name="check_result_age"),
         ]
 
@@ -262,6 +298,13 @@ class Incident(models.Model):
     cause = models.TextField(blank=True, help_text="The failure that opened it.")
     opened_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
+    attribution = models.CharField(
+        max_length=10,
+        choices=Attribution.choices,
+        default=Attribution.CONNECTOR,
+        help_text="Exchange outage or connector regression; kept current while open.",
+    )
+    attribution_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-opened_at", "-id"]

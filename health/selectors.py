@@ -8,17 +8,21 @@ incidents and maintenance, each in one query, and grouped in Python.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import Max, Prefetch, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from connectors_registry.models import Connector, ConnectorType, InclusionStatus
+from health.attribution import OfflineVerdict, offline_regions
 from health.models import (
     CheckResult,
+    CheckSchedule,
     HealthCheck,
     HealthStatus,
     Incident,
@@ -200,6 +204,8 @@ class StatusPage:
     recent_incidents: list[Incident]
     maintenance: list[MaintenanceWindow]
     generated_at: datetime
+    # regions where our own probes reach nothing (health.attribution, case a)
+    monitoring_offline: list[OfflineVerdict] = field(default_factory=list)
 
     @property
     def rows(self) -> list[ConnectorHealth]:
@@ -270,6 +276,9 @@ def status_page(*, now: datetime | None = None) -> StatusPage:
         recent_incidents=incidents[:30],
         maintenance=maintenance,
         generated_at=now,
+        monitoring_offline=offline_regions(
+            regions=CheckSchedule.objects.values_list("region", flat=True).distinct(), now=now
+        ),
     )
 
 
@@ -413,4 +422,147 @@ def badge_health(*, slug: str) -> BadgeHealth:
 def connector_by_slug(*, slug: str) -> Connector:
     return get_object_or_404(
         Connector.objects.select_related("exchange", "health_check"), slug=slug
+    )
+
+
+# -- health of groups of connectors at a moment (beside a poll's choices) ------------------
+@dataclass(frozen=True)
+class GroupHealth:
+    """The health of a group of connectors as it was at one moment.
+
+    ``checked``: connectors of the group with a health check then. Without any, nothing is
+    known: uptime and incidents are None (no data), never 0. Uptime is the share of checked
+    slots that were not down (degraded still works) in the daily rollups of the last 30 or
+    90 UTC days up to the moment's day; None when those days have no rollup.
+    """
+
+    checked: int
+    uptime_30d: Decimal | None = None  # percent, 2 decimals, rounded down
+    uptime_90d: Decimal | None = None
+    open_incidents: int | None = None  # open at the moment
+    period_incidents: int | None = None  # open at any time in the period, up to the moment
+
+
+def connector_groups_health(
+    *,
+    groups: Mapping[str, Iterable[int]],
+    as_of: datetime,
+    period_start: datetime | None = None,
+    period_end: datetime | None = None,
+) -> dict[str, GroupHealth]:
+    """The health of each group of connectors (key -> connector ids) as it was at ``as_of``;
+    incidents of the period ``[period_start, period_end)`` are counted when it is given.
+
+    At most three queries whatever the number of groups: the checks, their daily rollups
+    summed per check, their incidents counted per check.
+    """
+    wanted = {key: set(ids) for key, ids in groups.items()}
+    every = set().union(*wanted.values()) if wanted else set()
+    checks = dict(
+        HealthCheck.objects.filter(connector_id__in=every, created_at__lte=as_of)
+        .order_by()
+        .values_list("connector_id", "id")
+    )
+    day = as_of.astimezone(UTC).date()
+    has_period = period_start is not None and period_end is not None
+    # per check: (working slots, slots) in the last 30 days, the same in the last 90
+    rollups: dict[int, tuple[int, int, int, int]] = {}
+    # per check: incidents open at the moment, incidents open during the period
+    incidents: dict[int, tuple[int, int]] = {}
+    if checks:
+        working = F("up") + F("degraded")
+        recent = Q(day__gt=day - timedelta(days=30))
+        rows = (
+            UptimeDaily.objects.filter(
+                health_check_id__in=checks.values(),
+                day__gt=day - timedelta(days=UPTIME_DAYS),
+                day__lte=day,
+            )
+            .order_by()
+            .values("health_check_id")
+            .annotate(
+                working_30=Coalesce(Sum(working, filter=recent), 0),
+                slots_30=Coalesce(Sum("slots", filter=recent), 0),
+                working_90=Coalesce(Sum(working), 0),
+                slots_90=Coalesce(Sum("slots"), 0),
+            )
+            .values_list("health_check_id", "working_30", "slots_30", "working_90", "slots_90")
+        )
+        rollups = {check_id: (w30, s30, w90, s90) for check_id, w30, s30, w90, s90 in rows}
+        in_period = (
+            Q(opened_at__lt=period_end)
+            & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=period_start))
+            if has_period
+            else Q(opened_at__isnull=True)  # never: every incident has opened
+        )
+        counted = (
+            Incident.objects.filter(health_check_id__in=checks.values(), opened_at__lte=as_of)
+            .order_by()
+            .values("health_check_id")
+            .annotate(
+                open=Count("id", filter=Q(resolved_at__isnull=True) | Q(resolved_at__gt=as_of)),
+                period=Count("id", filter=in_period),
+            )
+            .values_list("health_check_id", "open", "period")
+        )
+        incidents = {check_id: (opened, period) for check_id, opened, period in counted}
+    result: dict[str, GroupHealth] = {}
+    for key, connector_ids in wanted.items():
+        check_ids = [checks[c] for c in connector_ids if c in checks]
+        if not check_ids:
+            result[key] = GroupHealth(checked=0)
+            continue
+        days = [rollups[c] for c in check_ids if c in rollups]
+        seen = [incidents.get(c, (0, 0)) for c in check_ids]
+        result[key] = GroupHealth(
+            checked=len(check_ids),
+            uptime_30d=_percent(sum(r[0] for r in days), sum(r[1] for r in days)),
+            uptime_90d=_percent(sum(r[2] for r in days), sum(r[3] for r in days)),
+            open_incidents=sum(opened for opened, _ in seen),
+            period_incidents=sum(period for _, period in seen) if has_period else None,
+        )
+    return result
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    """``part`` of ``whole`` in percent, 2 decimals rounded down (99.999% is not 100%)."""
+    if not whole:
+        return None
+    return (Decimal(part * 100) / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+# -- a connector's timeline ----------------------------------------------------------------
+@dataclass(frozen=True)
+class ConnectorHealthHistory:
+    """The newest incidents and maintenance of a connector before a cursor, per kind of
+    event (at most ``limit`` of each), for the registry's timeline."""
+
+    incidents_opened: list[Incident]
+    incidents_resolved: list[Incident]
+    maintenance_started: list[MaintenanceWindow]
+    maintenance_ended: list[MaintenanceWindow]
+
+
+def connector_health_history(
+    *, connector: Connector, before: datetime | None, limit: int, now: datetime | None = None
+) -> ConnectorHealthHistory:
+    """Four queries whatever the length of the history. Maintenance counts once it has
+    started (or ended): a window only scheduled has not happened yet."""
+    now = now or timezone.now()
+    until = now if before is None else min(before, now)
+    incidents = Incident.objects.filter(health_check__connector=connector)
+    windows = MaintenanceWindow.objects.filter(health_check__connector=connector)
+    opened = incidents if before is None else incidents.filter(opened_at__lt=before)
+    resolved = incidents.filter(resolved_at__isnull=False)
+    if before is not None:
+        resolved = resolved.filter(resolved_at__lt=before)
+    return ConnectorHealthHistory(
+        incidents_opened=list(opened.order_by("-opened_at", "-id")[:limit]),
+        incidents_resolved=list(resolved.order_by("-resolved_at", "-id")[:limit]),
+        maintenance_started=list(
+            windows.filter(starts_at__lt=until).order_by("-starts_at", "-id")[:limit]
+        ),
+        maintenance_ended=list(
+            windows.filter(ends_at__lt=until).order_by("-ends_at", "-id")[:limit]
+        ),
     )

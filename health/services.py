@@ -28,13 +28,16 @@ from django.utils import timezone
 from connectors_registry.models import Connector
 from core.exceptions import ApplicationError
 from core.outbound import CODE_UNRESOLVED, HTTP_SCHEMES, outbound_url_check
+from health.attribution import failure_attribution, offline_regions
 from health.checks import CheckReport, Step, StepReport, Verdict, run_check
 from health.connectors.base import ProbeError
 from health.models import (
     AlertDelivery,
+    Attribution,
     CheckResult,
     CheckSchedule,
     DeliveryState,
+    ExchangeStatus,
     HealthCheck,
     HealthStatus,
     Incident,
@@ -61,6 +64,7 @@ RECENT_INTERVALS = 3
 MIN_RECENT = timedelta(minutes=3)
 STUCK_SENDING = timedelta(minutes=5)
 SEVERITY_RANK = {HealthStatus.DEGRADED: 1, HealthStatus.DOWN: 2}
+FAILING_STATUSES = (HealthStatus.DEGRADED, HealthStatus.DOWN)
 
 
 # -- heartbeats --------------------------------------------------------------------------
@@ -306,6 +310,11 @@ def check_result_record(
                 steps=[step.as_json() for step in report.steps],
                 total_latency_ms=report.total_latency_ms,
                 trading_pair=check_trading_pair(check=check),
+                fault=str(report.fault or ""),
+                exchange_status=_exchange_status(report),
+                exchange_notice=(
+                    report.exchange_status.message[:200] if report.exchange_status else ""
+                ),
             )
     except IntegrityError:
         return CheckResult.objects.get(
@@ -322,12 +331,19 @@ def check_result_record(
     return result
 
 
+def _exchange_status(report: CheckReport) -> str:
+    if report.exchange_status is None:
+        return ""
+    return ExchangeStatus.NORMAL if report.exchange_status.normal else ExchangeStatus.IMPAIRED
+
+
 # -- status ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Observation:
     status: str
     reason: str
     slot: datetime | None = None  # the newest slot the evidence comes from
+    failing: tuple[CheckResult, ...] = ()  # the newest failing result of each region
 
 
 def recent_window(*, check: HealthCheck) -> timedelta:
@@ -348,10 +364,11 @@ def status_observe(*, check: HealthCheck, now: datetime) -> Observation:
     outcomes = {region: r.outcome for region, r in latest.items()}
     failing = {region: r for region, r in latest.items() if r.outcome != Outcome.UP}
     slot = max(r.scheduled_for for r in latest.values())
+    evidence = tuple(failing.values())
     if all(outcome == Outcome.DOWN for outcome in outcomes.values()):
-        return Observation(HealthStatus.DOWN, _describe(failing, len(latest)), slot)
+        return Observation(HealthStatus.DOWN, _describe(failing, len(latest)), slot, evidence)
     if failing:
-        return Observation(HealthStatus.DEGRADED, _describe(failing, len(latest)), slot)
+        return Observation(HealthStatus.DEGRADED, _describe(failing, len(latest)), slot, evidence)
     return Observation(HealthStatus.OPERATIONAL, "", slot)
 
 
@@ -380,8 +397,10 @@ def _threshold(*, current: str, observed: str) -> int:
     if observed == HealthStatus.OPERATIONAL:
         if current in (HealthStatus.UNKNOWN, HealthStatus.MAINTENANCE):
             return 1  # nothing was known; the first good word is enough
-        return max(1, settings.HEALTH_RECOVERY_THRESHOLD)
-    return max(1, settings.HEALTH_FAILURE_THRESHOLD)
+        recovery: int = settings.HEALTH_RECOVERY_THRESHOLD
+        return max(1, recovery)
+    failure: int = settings.HEALTH_FAILURE_THRESHOLD
+    return max(1, failure)
 
 
 @transaction.atomic
@@ -407,7 +426,7 @@ def health_status_evaluate(*, check_id: int, now: datetime | None = None) -> Sta
         observation = Observation(HealthStatus.UNKNOWN, "not monitored")
         threshold = 1
     else:
-        observation = status_observe(check=check, now=now)
+        observation = _unless_monitoring_offline(status_observe(check=check, now=now), now=now)
         threshold = _threshold(current=check.status, observed=observation.status)
     candidate_fields = ["candidate_status", "candidate_count", "candidate_slot", "updated_at"]
     if observation.status == check.status:
@@ -428,12 +447,32 @@ def health_status_evaluate(*, check_id: int, now: datetime | None = None) -> Sta
         check.save(update_fields=candidate_fields)
         return None
     return _status_change(
-        check=check, to_status=observation.status, reason=observation.reason, now=now
+        check=check,
+        to_status=observation.status,
+        reason=observation.reason,
+        now=now,
+        failing=observation.failing,
     )
 
 
+def _unless_monitoring_offline(observation: Observation, *, now: datetime) -> Observation:
+    """A failure seen only from regions whose monitoring is offline says nothing about the
+    exchange or the connector: the status becomes unknown (no incident, no alert)."""
+    if observation.status not in FAILING_STATUSES or not observation.failing:
+        return observation
+    verdicts = offline_regions(regions=(r.region for r in observation.failing), now=now)
+    if len(verdicts) < len({r.region for r in observation.failing}):
+        return observation
+    return Observation(HealthStatus.UNKNOWN, verdicts[0].reason, observation.slot)
+
+
 def _status_change(
-    *, check: HealthCheck, to_status: str, reason: str, now: datetime
+    *,
+    check: HealthCheck,
+    to_status: str,
+    reason: str,
+    now: datetime,
+    failing: tuple[CheckResult, ...] = (),
 ) -> StatusChange:
     from_status = check.status
     check.status = to_status
@@ -456,24 +495,35 @@ def _status_change(
         reason=reason,
         created_at=now,
     )
-    _incident_follow(check=check, change=change)
-    if _alert_worthy(change):
+    incident = _incident_follow(check=check, change=change, failing=failing)
+    if _alert_worthy(change, incident=incident):
         alerts_enqueue(change=change)
     return change
 
 
-def _incident_follow(*, check: HealthCheck, change: StatusChange) -> None:
-    if change.to_status in (HealthStatus.DEGRADED, HealthStatus.DOWN):
+def _incident_follow(
+    *, check: HealthCheck, change: StatusChange, failing: tuple[CheckResult, ...]
+) -> Incident | None:
+    """Open, worsen or resolve the check's incident; the incident it concerns, if any."""
+    if change.to_status in FAILING_STATUSES:
+        verdict = failure_attribution(check=check, failing=failing, now=change.created_at)
         incident = Incident.objects.filter(health_check=check, resolved_at__isnull=True).first()
         if incident is None:
-            Incident.objects.create(
+            return Incident.objects.create(
                 health_check=check,
                 title=f"{check.connector.address} is {change.get_to_status_display().lower()}",
                 severity=change.to_status,
                 cause=change.reason,
                 opened_at=change.created_at,
+                attribution=verdict.attribution,
+                attribution_reason=verdict.reason[:300],
             )
-        elif (
+        incident.attribution, incident.attribution_reason = (
+            verdict.attribution,
+            verdict.reason[:300],
+        )
+        incident.save(update_fields=["attribution", "attribution_reason"])
+        if (
             SEVERITY_RANK[HealthStatus(change.to_status)]
             > SEVERITY_RANK[HealthStatus(incident.severity)]
         ):
@@ -482,21 +532,91 @@ def _incident_follow(*, check: HealthCheck, change: StatusChange) -> None:
                 f"{check.connector.address} is {change.get_to_status_display().lower()}"
             )
             incident.save(update_fields=["severity", "title"])
-    elif change.to_status == HealthStatus.OPERATIONAL:
-        Incident.objects.filter(health_check=check, resolved_at__isnull=True).update(
-            resolved_at=change.created_at
-        )
+        return incident
+    if change.to_status == HealthStatus.OPERATIONAL:
+        incident = Incident.objects.filter(health_check=check, resolved_at__isnull=True).first()
+        if incident is not None:
+            incident.resolved_at = change.created_at
+            incident.save(update_fields=["resolved_at"])
+        return incident
+    return None
 
 
-def _alert_worthy(change: StatusChange) -> bool:
-    """Alert when a connector breaks (from any status) and when it recovers from a break;
-    never for maintenance or for 'unknown' (our own workers being late is not news)."""
+def _alert_worthy(change: StatusChange, *, incident: Incident | None = None) -> bool:
+    """Alert the maintainer when their connector breaks by a regression of its own, and
+    when it recovers from one; never for an exchange's outage, for maintenance, or for
+    'unknown' (our own workers being late, or our monitoring offline, is not their news)."""
     if not settings.HEALTH_ALERTS_ENABLED:
         return False
-    broken = {HealthStatus.DEGRADED, HealthStatus.DOWN}
-    if change.to_status in broken:
+    if incident is not None and incident.attribution == Attribution.EXCHANGE:
+        return False
+    if change.to_status in FAILING_STATUSES:
         return True
-    return change.to_status == HealthStatus.OPERATIONAL and change.from_status in broken
+    return change.to_status == HealthStatus.OPERATIONAL and change.from_status in FAILING_STATUSES
+
+
+def incidents_review(*, now: datetime | None = None) -> list[int]:
+    """Keep open incidents' attribution current, and prepare a draft bug bounty for each
+    connector regression open longer than ``HEALTH_DRAFT_BOUNTY_AFTER_HOURS`` (one per
+    incident; staff fund it). Returns the ids of the bounties drafted."""
+    from bounties.services.bounties import bounty_draft_from_failure
+
+    now = now or timezone.now()
+    drafted = []
+    limit = timedelta(hours=settings.HEALTH_DRAFT_BOUNTY_AFTER_HOURS)
+    incidents = Incident.objects.filter(resolved_at__isnull=True).select_related(
+        "health_check__connector__exchange"
+    )
+    for incident in incidents:
+        check = incident.health_check
+        failing = status_observe(check=check, now=now).failing
+        if failing:
+            verdict = failure_attribution(check=check, failing=failing, now=now)
+            if (verdict.attribution, verdict.reason[:300]) != (
+                incident.attribution,
+                incident.attribution_reason,
+            ):
+                incident.attribution = verdict.attribution
+                incident.attribution_reason = verdict.reason[:300]
+                incident.save(update_fields=["attribution", "attribution_reason"])
+        if incident.attribution != Attribution.CONNECTOR or incident.opened_at > now - limit:
+            continue
+        bounty = bounty_draft_from_failure(
+            origin_key=f"health.incident:{incident.pk}",
+            origin_url=incident.get_absolute_url(),
+            connector=check.connector,
+            title=f"Fix {check.connector.address}: {incident.title.split(' is ')[-1]} since "
+            f"{incident.opened_at:%Y-%m-%d %H:%M} UTC",
+            description=_draft_description(incident, failing),
+        )
+        if bounty is not None:
+            drafted.append(bounty.pk)
+    return drafted
+
+
+def _draft_description(incident: Incident, failing: tuple[CheckResult, ...]) -> str:
+    result = failing[0] if failing else _newest_failure(incident)
+    step = result.get_failed_step_display() if result and result.failed_step else "unknown"
+    reason = result.reason if result else incident.cause
+    return (
+        f"{incident.health_check.connector.address} has been failing since "
+        f"{incident.opened_at:%Y-%m-%d %H:%M} UTC, and the exchange answers: a regression of "
+        f"the connector.\n\n"
+        f"Failing step: {step}\n"
+        f"Reason: {reason}\n"
+        f"Why it is the connector: {incident.attribution_reason}\n"
+        f"Incident: {incident.get_absolute_url()}\n\n"
+        "Drafted automatically; staff review the amount and fund it to open it."
+    )
+
+
+def _newest_failure(incident: Incident) -> CheckResult | None:
+    return (
+        CheckResult.objects.filter(health_check_id=incident.health_check_id)
+        .exclude(outcome=Outcome.UP)
+        .order_by("-finished_at")
+        .first()
+    )
 
 
 def health_status_expire(*, now: datetime | None = None) -> int:

@@ -100,6 +100,14 @@ def alert_deliveries_requeue_task() -> int:
 
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=240, time_limit=300)
+def incidents_review_task() -> int:
+    """Keep incidents' attribution current; draft bounties for lasting regressions."""
+    from health.services import incidents_review
+
+    return len(incidents_review())
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=240, time_limit=300)
 def uptime_rollup_task() -> int:
     from health.services import uptime_rollup
 

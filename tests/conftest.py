@@ -73,3 +73,20 @@ def _serve_devchain():
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def simulator():  # type: ignore[no-untyped-def]
+    """The exchange simulator on a free loopback port, for the session."""
+    from health.simulator import ExchangeSimulator
+
+    with ExchangeSimulator(host="127.0.0.1", port=0) as server:
+        yield server
+
+
+@pytest.fixture
+def sim(simulator):  # type: ignore[no-untyped-def]
+    """The session simulator with no faults before and after the test."""
+    simulator.faults.clear()
+    yield simulator
+    simulator.faults.clear()

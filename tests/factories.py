@@ -92,7 +92,6 @@ from bounties.models import (  # noqa: E402
 )
 from governance.models import (  # noqa: E402
     Choice,
-    GovernanceRules,
     Poll,
     PollKind,
     PollStatus,
@@ -142,16 +141,6 @@ class BountyFactory(factory.django.DjangoModelFactory):
     tracker_id = factory.Sequence(lambda n: str(7000 + n))
 
 
-class GovernanceRulesFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = GovernanceRules
-        django_get_or_create = ("slug",)
-
-    slug = "test-rules"
-    name = "Test rules"
-    effective_from = _dt.date(2024, 1, 1)
-
-
 class FinalizedPollFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Poll
@@ -160,7 +149,7 @@ class FinalizedPollFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Epoch 99 CEX Poll {n}")
     reference = factory.Sequence(lambda n: f"HGP-{900 + n}")
     status = PollStatus.FINALIZED
-    rules = factory.SubFactory(GovernanceRulesFactory)
+    rules = factory.SubFactory("tests.governance.factories.GovernanceRulesFactory")
     snapshot_block = 1
     chain_id = 1
     ends_at = factory.LazyFunction(lambda: _dt.datetime(2024, 2, 1, tzinfo=_dt.UTC))
@@ -196,5 +185,5 @@ class FundBountyProposalFactory(factory.django.DjangoModelFactory):
     action = ProposalAction.FUND_BOUNTY
     exchange = factory.SubFactory(ExchangeFactory)
     hbot_allocation = 300_000
-    rules = factory.SubFactory(GovernanceRulesFactory)
+    rules = factory.SubFactory("tests.governance.factories.GovernanceRulesFactory")
     outcome = ProposalOutcome.PASSED

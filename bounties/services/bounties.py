@@ -28,6 +28,7 @@ from bounties.errors import (
     NoMaintainerProfile,
     NotAllowed,
     OneActiveBounty,
+    PayoutNotDue,
     TransitionConflict,
 )
 from bounties.fees import fee_split
@@ -50,6 +51,7 @@ from bounties.models import (
     PotEntryKind,
     Priority,
 )
+from bounties.payout_wait import payout_wait
 from bounties.selectors import pot_available, pots_for_bounty
 from bounties.services.common import Actor, require_staff, user_or_none
 from bounties.services.pots import pot_credit_sync, pot_entry_append
@@ -670,6 +672,9 @@ def bounty_pay(
     bounty = _locked(bounty)
     if bounty.status != BountyStatus.MERGED:
         raise _conflict(bounty, "paid", (BountyStatus.MERGED,))
+    wait = payout_wait(bounty=bounty)
+    if not wait.payable:
+        raise PayoutNotDue(wait.reason)
     recipient = bounty.assignee or maintainer
     if recipient is None:
         raise BountyError("This bounty has no assignee; name the maintainer who is paid.")
@@ -747,6 +752,78 @@ def bounty_pay(
 
 
 # --- inactivity -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bounty_payout_allow_early(*, bounty: Bounty, actor: Actor, reason: str) -> BountyEvent:
+    """Staff allow a merged bounty's payout before its green days, saying why (kept in the
+    bounty's history)."""
+    require_staff(actor, doing="allow a payout before its green days")
+    bounty = _locked(bounty)
+    if bounty.status != BountyStatus.MERGED:
+        raise _conflict(bounty, "allowed to pay early", (BountyStatus.MERGED,))
+    note = _clean_note(reason, required="Say why the payout may not wait for the green days.")
+    return _event(bounty, BountyEventKind.GREEN_OVERRIDE, actor=actor, note=note)
+
+
+def bounty_draft_from_failure(
+    *,
+    origin_key: str,
+    origin_url: str,
+    connector: Connector,
+    title: str,
+    description: str,
+    bounty_type: str = BountyType.BUG,
+) -> Bounty | None:
+    """A draft (Potential) bounty prepared for a failure, one per ``origin_key``.
+
+    Its amount is the type's default (``BOUNTY_DRAFT_AMOUNTS_HBOT``), cut to what the
+    connector's pots have available; nothing is reserved until staff fund it. Returns None
+    when that origin already has its bounty.
+    """
+    if Bounty.objects.filter(origin_key=origin_key).exists():
+        return None
+    bounty = Bounty(
+        title=title[:MAX_TITLE],
+        bounty_type=bounty_type,
+        priority=Priority.P1,
+        description=description,
+        connector=connector,
+        exchange=connector.exchange,
+        denomination=Denomination.HBOT,
+        funding_source=FundingSource.POT,
+        origin_key=origin_key,
+        origin_url=origin_url,
+    )
+    bounty.amount = _draft_amount(bounty)
+    try:
+        with transaction.atomic():
+            bounty.save()
+            _event(
+                bounty,
+                BountyEventKind.DRAFTED,
+                actor=None,
+                to_status=BountyStatus.POTENTIAL,
+                note=f"Prepared from {origin_url}; staff fund it to open it.",
+            )
+    except IntegrityError:
+        return None  # another worker drafted it first
+    return bounty
+
+
+def _draft_amount(bounty: Bounty) -> Decimal | None:
+    default = settings.BOUNTY_DRAFT_AMOUNTS_HBOT.get(bounty.bounty_type)
+    if default is None:
+        return None
+    available = max(
+        (
+            pot_available(pot=pot, denomination=Denomination.HBOT)
+            for pot in pots_for_bounty(bounty=bounty)
+        ),
+        default=Decimal(0),
+    )
+    # within what a pot can pay; with nothing available, the default (staff top up a pot)
+    return min(Decimal(default), available) if available > 0 else Decimal(default)
 
 
 def bounties_flag_idle(*, now: datetime | None = None) -> list[int]:

@@ -47,7 +47,9 @@ def _topic_address(topic: Any) -> str:
 
 def _base_units(amount: Decimal) -> int:
     """Whole token base units of an amount with at most six decimals (HBOT has 18)."""
-    return int(amount * MICRO) * 10 ** (settings.HBOT_DECIMALS - 6)
+    decimals: int = settings.HBOT_DECIMALS
+    scale: int = 10 ** (decimals - 6)  # int ** int is typed Any (a negative power is a float)
+    return int(amount * MICRO) * scale
 
 
 def _format_hbot(base_units: int) -> str:

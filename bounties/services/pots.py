@@ -133,7 +133,7 @@ def pot_sponsor_fund(
     note: str = "",
     actor: Actor,
 ) -> PotEntry:
-    """Record money a sponsor sent to top up a pot (DOMAIN.md §1.6: sponsors fund a pot)."""
+    """Record money a sponsor sent to top up a pot (docs/DOMAIN.md §1.6: sponsors fund a pot)."""
     require_staff(actor, doing="record sponsor funding")
     sponsor_name = sponsor_name.strip()
     if not sponsor_name:

@@ -386,7 +386,7 @@ POLL_TOTALS_FOLD_EVERY = env.int("POLL_TOTALS_FOLD_EVERY", default=16)
 # Closed polls are finalized automatically this long after they close (an audit window in
 # which anyone can download the votes and check them with verify_poll).
 POLL_FINALIZE_AFTER_HOURS = env.int("POLL_FINALIZE_AFTER_HOURS", default=24)
-# New proposals continue the published numbering (HGP-82 added Backpack, DOMAIN.md 3.9).
+# New proposals continue the published numbering (HGP-82 added Backpack, docs/DOMAIN.md 3.9).
 PROPOSAL_LAST_PUBLISHED_NUMBERS = {"HGP": env.int("HGP_LAST_PUBLISHED_NUMBER", default=82)}
 GOVERNANCE_HISTORY_PATH = env.path(
     "GOVERNANCE_HISTORY_PATH",
@@ -417,6 +417,13 @@ HEALTH_USE_SIMULATOR = env_bool("HEALTH_USE_SIMULATOR", default=False)
 HEALTH_SIMULATOR_URL = env.str("HEALTH_SIMULATOR_URL", default="http://127.0.0.1:8765")
 GATEWAY_URL = env.str("GATEWAY_URL", default="")
 HEALTH_ALERTS_ENABLED = env_bool("HEALTH_ALERTS_ENABLED", default=True)
+# Our own monitoring is offline in a region when the newest result of every check in this
+# window failed to reach its exchange, across at least this many exchanges (health.attribution).
+HEALTH_OFFLINE_WINDOW_SECONDS = env.int("HEALTH_OFFLINE_WINDOW_SECONDS", default=900)
+HEALTH_OFFLINE_MIN_EXCHANGES = env.int("HEALTH_OFFLINE_MIN_EXCHANGES", default=2)
+HEALTH_OFFLINE_CACHE_SECONDS = env.int("HEALTH_OFFLINE_CACHE_SECONDS", default=20)
+# A connector regression open this long prepares a draft bug bounty (staff fund it).
+HEALTH_DRAFT_BOUNTY_AFTER_HOURS = env.float("HEALTH_DRAFT_BOUNTY_AFTER_HOURS", default=24.0)
 HEALTH_ALERT_TIMEOUT = env.float("HEALTH_ALERT_TIMEOUT", default=10.0)
 HEALTH_ALERT_MAX_RETRIES = env.int("HEALTH_ALERT_MAX_RETRIES", default=6)
 # Maintainers' webhooks and staff's per-check URLs may name loopback, link-local or private
@@ -437,6 +444,11 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": 300.0,
             "options": {"expires": 290},
         },
+        "health-incidents-review": {
+            "task": "health.tasks.incidents_review_task",
+            "schedule": 300.0,
+            "options": {"expires": 290},
+        },
         "health-alerts-requeue": {
             "task": "health.tasks.alert_deliveries_requeue_task",
             "schedule": 120.0,
@@ -452,7 +464,7 @@ CELERY_BEAT_SCHEDULE.update(
 
 
 # --- bounties (pots, bounties, payouts) -------------------------------------------------
-# The Foundation's handling fee, in percent of the bounty amount (DOMAIN.md 5.4); the rest
+# The Foundation's handling fee, in percent of the bounty amount (docs/DOMAIN.md 5.4); the rest
 # is the developer portion.
 def _bounty_fee_percent(name: str, default: str) -> Decimal:
     raw = env.str(name, default=default).strip()
@@ -473,4 +485,12 @@ BOUNTY_FEE_PERCENT = {
 # An assignee with no sign of work for this many days is flagged idle (beat, hourly);
 # staff may then reassign the bounty.
 BOUNTY_IDLE_DAYS = env.int("BOUNTY_IDLE_DAYS", default=7)
+# A merged bounty tied to a connector is payable once the connector has been operational
+# this many days in a row since the merge (staff may override, with a reason).
+BOUNTY_PAYOUT_GREEN_DAYS = env.int("BOUNTY_PAYOUT_GREEN_DAYS", default=7)
+# Amounts of bounties drafted automatically (a connector regression), per type, in HBOT;
+# never more than the connector's pot has available.
+BOUNTY_DRAFT_AMOUNTS_HBOT: dict[str, int] = env.json(
+    "BOUNTY_DRAFT_AMOUNTS_HBOT", default={"bug": 10000}
+)
 # --- end bounties ---

@@ -42,6 +42,7 @@ HEALTH_USE_SIMULATOR = False
 HEALTH_ENDPOINT_OVERRIDES = {}
 GATEWAY_URL = ""
 HEALTH_STATUS_PAGE_CACHE_SECONDS = 0
+HEALTH_OFFLINE_CACHE_SECONDS = 0
 HEALTH_PUBLIC_URL = "https://hub.example.org"
 # The simulator and webhook receivers listen on loopback; tests of the rules turn it off.
 OUTBOUND_ALLOW_PRIVATE_NETWORKS = True

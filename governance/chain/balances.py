@@ -27,9 +27,7 @@ from typing import Any, TypeVar
 import requests
 from django.conf import settings
 from eth_typing import ChecksumAddress
-from web3 import Web3
-from web3.exceptions import ContractLogicError, Web3Exception
-from web3.providers.rpc import HTTPProvider
+from eth_utils import is_address, to_checksum_address
 
 from governance.chain.errors import (
     ChainError,
@@ -95,9 +93,9 @@ AGGREGATE3_ABI = [
 
 def checksum(address: str) -> ChecksumAddress:
     """An EIP-55 address, or ``ValueError`` naming what was given."""
-    if not isinstance(address, str) or not Web3.is_address(address.strip()):
+    if not isinstance(address, str) or not is_address(address.strip()):
         raise ValueError(f"{address!r} is not an Ethereum address (0x and 40 hex digits)")
-    return Web3.to_checksum_address(address.strip())
+    return to_checksum_address(address.strip())
 
 
 class _BatchTimedOut(Exception):
@@ -164,6 +162,11 @@ class BalanceReader:
         self._seconds_per_read: float | None = None
         self._fast_in_a_row = 0
         self._adapt_lock = threading.Lock()
+        # web3 (and aiohttp under it) takes a second to import: only a reader pays for it,
+        # not every manage.py command that imports this module.
+        from web3 import Web3
+        from web3.providers.rpc import HTTPProvider
+
         self.session = RpcSession()
         provider = HTTPProvider(
             rpc_url,
@@ -406,6 +409,8 @@ class BalanceReader:
     def _attempts(
         self, operation: Callable[[], T], *, batch_timeout: float | None
     ) -> tuple[T, float]:
+        from web3.exceptions import ContractLogicError, Web3Exception
+
         for attempt in range(self.retries + 1):
             started = time.monotonic()
             try:

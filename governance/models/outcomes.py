@@ -1,7 +1,7 @@
 """What finalized polls and proposals leave behind for staff and for the pot ledger.
 
 A failing choice does not remove a connector by itself: it creates a pending removal that
-staff confirm when the next release ships (DOMAIN.md §3.2: results take effect in the
+staff confirm when the next release ships (docs/DOMAIN.md §3.2: results take effect in the
 subsequent release). Allocations become pot credits, read by the bounties capability.
 """
 

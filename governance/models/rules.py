@@ -1,6 +1,6 @@
 """Versioned governance rules and the epochs they governed.
 
-The rules changed many times (DOMAIN.md §2-4): each version is a row, and every poll or
+The rules changed many times (docs/DOMAIN.md §2-4): each version is a row, and every poll or
 proposal copies the version in force when it opens, so a finalized result can always be
 recomputed and never changes when the rules change later.
 """
@@ -19,7 +19,7 @@ from core.text import is_ascii_digits
 
 
 class PollKind(models.TextChoices):
-    """What a connector poll ranks. The set changed with the epochs (DOMAIN.md §1.3)."""
+    """What a connector poll ranks. The set changed with the epochs (docs/DOMAIN.md §1.3)."""
 
     CEX = "cex", "CEX connectors"
     DEX = "dex", "DEX connectors"

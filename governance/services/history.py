@@ -170,7 +170,7 @@ def _epoch_upsert(entry: dict[str, Any], *, where: str, report: HistoryReport) -
         ends_on = date.fromisoformat(entry["ends_on"])
     except (KeyError, TypeError, ValueError) as exc:
         raise _fail(where, f"needs number, starts_on and ends_on ({exc})") from None
-    from governance.services.polls import rules_in_force
+    from governance.selectors import rules_current
 
     epoch = Epoch.objects.filter(number=number).first() or Epoch(number=number)
     values = {
@@ -179,7 +179,7 @@ def _epoch_upsert(entry: dict[str, Any], *, where: str, report: HistoryReport) -
         "ends_on": ends_on,
         "summary": entry.get("summary") or "",
         "sources": list(entry.get("sources") or []),
-        "rules": rules_in_force(on=starts_on),
+        "rules": rules_current(on=starts_on),
     }
     _save(epoch, values, where=where, kind="epochs", report=report)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -33,6 +33,7 @@ from governance.models import (
     PotCredit,
 )
 from governance.results import PollResult, poll_result_compute
+from governance.selectors import rules_current
 from governance.services.errors import ChainUnavailable, GovernanceError, PollStateError
 from governance.services.tallies import (
     TotalsMismatch,
@@ -48,15 +49,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def rules_in_force(*, on: date | datetime | None = None) -> GovernanceRules | None:
-    """The newest rules version effective on ``on`` (a day, or a moment's day; default now)."""
-    moment = on or timezone.now()
-    day = moment.date() if isinstance(moment, datetime) else moment
-    return GovernanceRules.objects.filter(effective_from__lte=day).first()
-
-
 def epoch_rules(epoch: Epoch) -> GovernanceRules | None:
-    return epoch.rules or rules_in_force(on=epoch.starts_on)
+    return epoch.rules or rules_current(on=epoch.starts_on)
 
 
 def poll_rules_for(*, epoch: Epoch, kind: str) -> GovernanceRules:
@@ -140,7 +134,7 @@ def poll_open(
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if poll.status != PollStatus.DRAFT:
         raise PollStateError(f"{poll} is {poll.get_status_display().lower()}, not a draft.")
-    rules = poll.rules or rules_in_force(on=now)
+    rules = poll.rules or rules_current(on=now)
     if rules is None:
         raise PollStateError("No governance rules are in force; add a rules version first.")
     count = poll.choices.count()

@@ -2,7 +2,7 @@
 the type's minimum, it is published for discussion, then voted For / Against / Abstain.
 
 The outcome needs the quorum (For + Against + Abstain) and For above the approval share of
-For + Against (DOMAIN.md §4.1). A passed proposal that names a connector creates a pending
+For + Against (docs/DOMAIN.md §4.1). A passed proposal that names a connector creates a pending
 addition or removal for staff to confirm at the next release; one that funds a bounty
 credits the named exchange's pot.
 """
@@ -40,9 +40,10 @@ from governance.models import (
     ProposalType,
     VotingMethod,
 )
+from governance.selectors import rules_current
 from governance.services.balances import balance_get
 from governance.services.errors import ChainUnavailable, ProposalBelowMinimum, ProposalRejected
-from governance.services.polls import poll_open, rules_in_force
+from governance.services.polls import poll_open
 
 if TYPE_CHECKING:
     from governance.results import PollResult
@@ -64,7 +65,7 @@ def proposal_create(
     ``ChainUnavailable``); nothing is written then."""
     now = now or timezone.now()
     fields = _message_parse(typed_data, now=now)
-    rules = rules_in_force(on=now)
+    rules = rules_current(on=now)
     rule = (
         ProposalRule.objects.filter(rules=rules, proposal_type=fields["proposal_type"]).first()
         if rules

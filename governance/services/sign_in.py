@@ -249,7 +249,7 @@ def _check_validity_window(siwe: SiweMessage, *, now: datetime) -> None:
 
 
 def _moment(value: ISO8601Datetime) -> datetime:
-    moment = value._datetime
+    moment: datetime = value._datetime
     if timezone.is_naive(moment):
         raise SignInMessageMalformed(f"The time {value} in the sign-in message has no offset.")
     return moment

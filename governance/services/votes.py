@@ -150,7 +150,22 @@ def _message_parse(typed_data: object) -> dict[str, Any]:
             or not eip712.is_wallet_int(item["weight"])
         ):
             raise VoteMalformed('Each choice must be {"choice": <number>, "weight": <integer>}.')
-        choice, weight = int(item["choice"]), int(item["weight"])
+        pairs.append((int(item["choice"]), int(item["weight"])))
+    _check_pairs(pairs)
+    return {
+        "poll": int(message["poll"]),
+        "voter": voter,
+        "choices": pairs,
+        "timestamp": int(message["timestamp"]),
+    }
+
+
+def _check_pairs(pairs: list[tuple[int, int]]) -> None:
+    """What any ballot must be, whatever the poll: at most ``MAX_CHOICES_PER_VOTE``
+    choices, each once, numbered from 1, weights whole numbers in range, one above zero."""
+    if len(pairs) > MAX_CHOICES_PER_VOTE:
+        raise VoteMalformed(f"A vote may weigh at most {MAX_CHOICES_PER_VOTE} choices.")
+    for choice, weight in pairs:
         if not 1 <= choice <= UINT16_MAX:
             raise VoteUnknownChoice(f"Choice {choice} does not exist; choices count from 1.")
         if not 0 <= weight <= eip712.MAX_WEIGHT:
@@ -158,7 +173,6 @@ def _message_parse(typed_data: object) -> dict[str, Any]:
                 f"Weights are whole numbers from 0 to {eip712.MAX_WEIGHT}; choice {choice} "
                 f"has {weight}."
             )
-        pairs.append((choice, weight))
     if len({c for c, _ in pairs}) != len(pairs):
         raise VoteMalformed("A choice appears twice in the vote; give each choice once.")
     if not any(weight for _, weight in pairs):
@@ -166,12 +180,17 @@ def _message_parse(typed_data: object) -> dict[str, Any]:
             "Every weight in the vote is zero, so it would count for nothing (Snapshot treats "
             "such a vote as invalid too). Give at least one choice a weight above zero."
         )
-    return {
-        "poll": int(message["poll"]),
-        "voter": voter,
-        "choices": pairs,
-        "timestamp": int(message["timestamp"]),
-    }
+
+
+def ballot_check(
+    *, poll: Poll, pairs: list[tuple[int, int]], now: datetime | None = None
+) -> list[tuple[int, int]]:
+    """Refuse a ballot ``poll`` would not count, with the refusals of ``vote_cast`` (the
+    poll is not active, a weight out of range or all zero, a choice the poll lacks, more
+    choices than its rules allow): the allocation simulator tries ballots through it."""
+    _check_poll_active(poll, now=now or timezone.now())
+    _check_pairs(pairs)
+    return _check_choices(poll, pairs)
 
 
 def _check_poll_active(poll: Poll, *, now: datetime) -> None:
@@ -210,6 +229,12 @@ def _check_choices(poll: Poll, pairs: list[tuple[int, int]]) -> list[tuple[int, 
         )
     if poll.voting_method == VotingMethod.BASIC and len(pairs) != 1:
         raise VoteMalformed("This vote is For, Against or Abstain: give exactly one choice.")
+    limit = (poll.rules_snapshot or {}).get("max_choices")  # the rules copied at opening
+    weighed = sum(1 for _, weight in pairs if weight)
+    if limit is not None and weighed > int(str(limit)):
+        raise VoteMalformed(
+            f"{poll} counts at most {limit} choices (its rules); this vote weighs {weighed}."
+        )
     return pairs  # in the order signed: the digest covers the order
 
 

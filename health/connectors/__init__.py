@@ -5,11 +5,15 @@ from __future__ import annotations
 from health.connectors.base import (
     Endpoints,
     ExchangeConnector,
+    ExchangeOutage,
+    Fault,
     Market,
+    NetworkError,
     OrderBook,
     ProbeError,
     StreamKind,
     StreamMessage,
+    SystemStatus,
     Timeouts,
 )
 from health.connectors.binance import Binance, BinancePerpetual
@@ -77,12 +81,16 @@ __all__ = [
     "PROBE_CHOICES",
     "Endpoints",
     "ExchangeConnector",
+    "ExchangeOutage",
+    "Fault",
     "GatewayConnector",
     "Market",
+    "NetworkError",
     "OrderBook",
     "ProbeError",
     "StreamKind",
     "StreamMessage",
+    "SystemStatus",
     "Timeouts",
     "probe_class",
 ]

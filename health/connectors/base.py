@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 import requests
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 from websockets.sync.client import connect
 from websockets.sync.connection import Connection
 
@@ -38,12 +38,46 @@ MAX_WS_MESSAGE_BYTES = 16 * 1024 * 1024
 USER_AGENT = "ConnectorHub-HealthProbe/1.0"
 
 
+class Fault(StrEnum):
+    """Whose side a failed step points at (``health.attribution`` weighs it)."""
+
+    NETWORK = "network"  # no answer at all: DNS, refused, unreachable, connect timeout, TLS
+    EXCHANGE = "exchange"  # the exchange answered with an outage: 5xx, 429/418, error page
+    CONNECTOR = "connector"  # the exchange answered; our connector could not use the answer
+
+
 class ProbeError(Exception):
-    """A step failed; ``reason`` is shown to people, so it says what went wrong."""
+    """A step failed; ``reason`` is shown to people, so it says what went wrong. By default
+    the connector is at fault: the exchange answered and the answer did not fit."""
+
+    fault = Fault.CONNECTOR
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class NetworkError(ProbeError):
+    """The exchange could not be reached at all."""
+
+    fault = Fault.NETWORK
+
+
+class ExchangeOutage(ProbeError):
+    """The exchange answered that it cannot serve: a server error, a rate limit or ban, an
+    error page from its CDN."""
+
+    fault = Fault.EXCHANGE
+
+
+@dataclass(frozen=True)
+class SystemStatus:
+    """What an exchange's own status endpoint says (Binance ``/sapi/v1/system/status``,
+    OKX ``/api/v5/system/status``, Kraken ``/0/public/SystemStatus``, KuCoin
+    ``/api/v1/status``)."""
+
+    normal: bool
+    message: str = ""
 
 
 class StreamKind(StrEnum):
@@ -183,6 +217,10 @@ class ExchangeConnector(ABC):
     def stream_first_message(self, market: Market) -> StreamMessage:
         """Subscribe to the order-book (and trade) stream; the first data message."""
 
+    def system_status(self) -> SystemStatus | None:
+        """What the exchange's own status endpoint says; None where it has none."""
+        return None
+
     def close(self) -> None:
         self.session.close()
 
@@ -193,7 +231,7 @@ class ExchangeConnector(ABC):
             return limit
         left = self.deadline - time.monotonic()
         if left <= 0:
-            raise ProbeError("the check ran out of time before this step finished")
+            raise ExchangeOutage("the check ran out of time before this step finished")
         return min(limit, left)
 
     def url(self, path: str) -> str:
@@ -224,10 +262,12 @@ class ExchangeConnector(ABC):
                 timeout=(connect_timeout, read_timeout),
                 allow_redirects=False,
             )
+        except requests.ConnectTimeout as exc:
+            raise NetworkError(f"{method} {path} could not connect within the timeout") from exc
         except requests.Timeout as exc:
-            raise ProbeError(f"{method} {path} timed out after {read_timeout:.1f} s") from exc
+            raise ExchangeOutage(f"{method} {path} timed out after {read_timeout:.1f} s") from exc
         except requests.RequestException as exc:
-            raise ProbeError(
+            raise NetworkError(
                 f"{method} {path} failed to connect: {_connection_reason(exc, self.url(path))}"
             ) from exc
         return _decode_response(response, method=method, path=path)
@@ -275,12 +315,18 @@ class ExchangeConnector(ABC):
                 f"the WebSocket was closed by the server (code {code}{why}) "
                 "before the first market-data message"
             ) from exc
+        except InvalidStatus as exc:
+            status = exc.response.status_code
+            error = ExchangeOutage if status >= 500 or status in (418, 429) else ProbeError
+            raise error(f"WebSocket handshake failed: {_short(exc)}") from exc
         except (InvalidHandshake, InvalidURI) as exc:
             raise ProbeError(f"WebSocket handshake failed: {_short(exc)}") from exc
         except TimeoutError as exc:
-            raise ProbeError(f"WebSocket connection timed out after {open_timeout:.1f} s") from exc
+            raise NetworkError(
+                f"WebSocket connection timed out after {open_timeout:.1f} s"
+            ) from exc
         except OSError as exc:
-            raise ProbeError(f"WebSocket connection failed: {_short(exc)}") from exc
+            raise NetworkError(f"WebSocket connection failed: {_short(exc)}") from exc
 
     def _read_first(
         self,
@@ -336,15 +382,18 @@ def _decode_response(response: requests.Response, *, method: str, path: str) -> 
         what = "rate limited" if response.status_code == 429 else "IP banned"
         wait = _retry_after_seconds(response.headers.get("Retry-After"))
         after = f", retry after {wait} s" if wait is not None else " (no Retry-After given)"
-        raise ProbeError(
+        raise ExchangeOutage(
             f"{method} {path} answered HTTP {response.status_code}: {what} by the exchange{after}"
         )
     if response.status_code >= 400:
+        # A server error or a CDN's error page is the exchange's outage; any other 4xx
+        # (404: the path moved, 400: a parameter changed) is ours to fix.
+        error = ExchangeOutage if response.status_code >= 500 or looks_html else ProbeError
         if looks_html:
-            raise ProbeError(
+            raise error(
                 f"{method} {path} answered HTTP {response.status_code} with an HTML error page"
             )
-        raise ProbeError(f"{method} {path} answered HTTP {response.status_code}: {body[:160]!r}")
+        raise error(f"{method} {path} answered HTTP {response.status_code}: {body[:160]!r}")
     if response.status_code >= 300:
         location = response.headers.get("Location", "?")
         raise ProbeError(f"{method} {path} redirected (HTTP {response.status_code}) to {location}")

@@ -12,6 +12,7 @@ from health.connectors.base import (
     ProbeError,
     StreamKind,
     StreamMessage,
+    SystemStatus,
     from_millis,
     levels,
     pair,
@@ -38,6 +39,13 @@ class Binance(ExchangeConnector):
         payload = self.get_json(f"{self.api}/time")
         raise_code_msg_error(payload)
         return from_millis(payload["serverTime"])
+
+    def system_status(self) -> SystemStatus | None:
+        # GET /sapi/v1/system/status: {"status": 0, "msg": "normal"}; 1 is maintenance
+        payload = self.get_json("/sapi/v1/system/status")
+        if not isinstance(payload, dict) or "status" not in payload:
+            return None
+        return SystemStatus(normal=payload["status"] == 0, message=str(payload.get("msg", "")))
 
     def markets(self) -> list[Market]:
         payload = self.get_json(f"{self.api}/exchangeInfo")
@@ -91,6 +99,9 @@ class BinancePerpetual(Binance):
     default_rest_url = "https://fapi.binance.com"
     default_ws_url = "wss://fstream.binance.com/public/stream"
     api = "/fapi/v1"
+
+    def system_status(self) -> SystemStatus | None:
+        return None  # the status endpoint lives on the spot API's host, not the futures one
 
     def markets(self) -> list[Market]:
         payload = self.get_json(f"{self.api}/exchangeInfo")

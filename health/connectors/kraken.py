@@ -13,6 +13,7 @@ from health.connectors.base import (
     ProbeError,
     StreamKind,
     StreamMessage,
+    SystemStatus,
     from_seconds,
     levels,
     pair,
@@ -51,6 +52,11 @@ class Kraken(ExchangeConnector):
 
     def server_time(self) -> datetime | None:
         return from_seconds(_result(self.get_json("/0/public/Time"))["unixtime"])
+
+    def system_status(self) -> SystemStatus | None:
+        # GET /0/public/SystemStatus: online, maintenance, cancel_only or post_only
+        status = str(_result(self.get_json("/0/public/SystemStatus")).get("status", ""))
+        return SystemStatus(normal=status == "online", message="" if status == "online" else status)
 
     def markets(self) -> list[Market]:
         markets = []

@@ -16,6 +16,7 @@ from health.connectors.base import (
     ProbeError,
     StreamKind,
     StreamMessage,
+    SystemStatus,
     from_millis,
     from_nanos,
     levels,
@@ -41,6 +42,14 @@ class Kucoin(ExchangeConnector):
 
     def server_time(self) -> datetime | None:
         return from_millis(_data(self.get_json("/api/v1/timestamp")))
+
+    def system_status(self) -> SystemStatus | None:
+        # GET /api/v1/status: {"status": "open" | "close" | "cancelonly", "msg": ...}
+        data = _data(self.get_json("/api/v1/status"))
+        status = str(data.get("status", "")) if isinstance(data, dict) else ""
+        if status == "open":
+            return SystemStatus(normal=True)
+        return SystemStatus(normal=False, message=str(data.get("msg") or status or "unknown"))
 
     def markets(self) -> list[Market]:
         return [

@@ -12,6 +12,7 @@ from health.connectors.base import (
     ProbeError,
     StreamKind,
     StreamMessage,
+    SystemStatus,
     from_millis,
     levels,
     pair,
@@ -33,6 +34,14 @@ class Okx(ExchangeConnector):
 
     def server_time(self) -> datetime | None:
         return from_millis(_data(self.get_json("/api/v5/public/time"))[0]["ts"])
+
+    def system_status(self) -> SystemStatus | None:
+        # GET /api/v5/system/status: scheduled and ongoing maintenance, each with a state
+        rows = _data(self.get_json("/api/v5/system/status"))
+        ongoing = [row for row in rows if isinstance(row, dict) and row.get("state") == "ongoing"]
+        if not ongoing:
+            return SystemStatus(normal=True)
+        return SystemStatus(normal=False, message=str(ongoing[0].get("title") or "maintenance"))
 
     def markets(self) -> list[Market]:
         rows = _data(self.get_json("/api/v5/public/instruments", {"instType": self.inst_type}))

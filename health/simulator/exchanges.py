@@ -1,5 +1,6 @@
-"""Each simulated exchange: its REST routes and its WebSocket conversation, in the shapes of
-``shared/data/exchange-endpoints.md`` (the real API's field names, nesting and encodings)."""
+"""Each simulated exchange: its REST routes and its WebSocket conversation, in the shapes the
+real APIs use (field names, nesting and encodings as in each exchange's public API docs and
+the mocked responses of Hummingbot's own connector tests)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,11 @@ class Ctx:
     real_now_ms: int
     host: str
     state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def in_maintenance(self) -> bool:
+        """The ``maintenance`` fault, whatever its scope: what status endpoints report."""
+        return self.faults.fault == "maintenance"
 
     @property
     def now_ms(self) -> int:
@@ -147,7 +153,13 @@ class Binance(SimExchange):
             Route("GET", f"{self.api}/time", "server_time", lambda c, r: {"serverTime": c.now_ms}),
             Route("GET", f"{self.api}/exchangeInfo", "markets", self.exchange_info),
             Route("GET", f"{self.api}/depth", "order_book", self.depth),
+            Route("GET", "/sapi/v1/system/status", "status", self.system_status),
         ]
+
+    def system_status(self, ctx: Ctx, req: Req) -> Json:
+        if ctx.in_maintenance:
+            return {"status": 1, "msg": "system_maintenance"}
+        return {"status": 0, "msg": "normal"}
 
     def exchange_info(self, ctx: Ctx, req: Req) -> Json:
         return {
@@ -259,7 +271,13 @@ class Kucoin(SimExchange):
             Route("GET", "/api/v2/symbols", "markets", self.symbols),
             Route("GET", self.book_path, "order_book", self.order_book),
             Route("POST", "/api/v1/bullet-public", "stream", self.bullet),
+            Route("GET", "/api/v1/status", "status", self.system_status),
         ]
+
+    def system_status(self, ctx: Ctx, req: Req) -> Json:
+        if ctx.in_maintenance:
+            return self.envelope({"status": "close", "msg": "upgrade match engine"})
+        return self.envelope({"status": "open", "msg": ""})
 
     def symbols(self, ctx: Ctx, req: Req) -> Json:
         return self.envelope(
@@ -461,7 +479,25 @@ class Okx(SimExchange):
             ),
             Route("GET", "/api/v5/public/instruments", "markets", self.instruments),
             Route("GET", "/api/v5/market/books", "order_book", self.books),
+            Route("GET", "/api/v5/system/status", "status", self.system_status),
         ]
+
+    def system_status(self, ctx: Ctx, req: Req) -> Json:
+        if not ctx.in_maintenance:
+            return self.ok([])
+        begin = ctx.real_now_ms - 10 * 60 * 1000
+        return self.ok(
+            [
+                {
+                    "title": "Spot and derivatives system upgrade",
+                    "state": "ongoing",
+                    "begin": str(begin),
+                    "end": str(begin + 2 * 60 * 60 * 1000),
+                    "serviceType": "0",
+                    "system": "unified",
+                }
+            ]
+        )
 
     def ok(self, data: Json) -> Json:
         return {"code": "0", "msg": "", "data": data}
@@ -883,6 +919,14 @@ class Kraken(SimExchange):
             ),
             Route("GET", "/0/public/AssetPairs", "markets", self.asset_pairs),
             Route("GET", "/0/public/Depth", "order_book", self.depth),
+            Route(
+                "GET",
+                "/0/public/SystemStatus",
+                "status",
+                lambda c, r: self.ok(
+                    {"status": "maintenance" if c.in_maintenance else "online", "timestamp": c.iso}
+                ),
+            ),
         ]
 
     def asset_pairs(self, ctx: Ctx, req: Req) -> Json:

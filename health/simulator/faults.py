@@ -23,6 +23,9 @@ FAULTS = (
     "stale_timestamp",
     "ws_close",
     "ws_silent",
+    # the exchange is down for maintenance: its REST answers 503 and its status endpoint
+    # (Binance, OKX, Kraken, KuCoin) says maintenance
+    "maintenance",
 )
 SCOPES = ("server_time", "markets", "order_book", "stream")
 STALE_BY_MS = 10 * 60 * 1000  # timestamps ten minutes old

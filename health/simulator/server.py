@@ -220,6 +220,11 @@ class ExchangeSimulator:
                 status=418,
                 headers={"Retry-After": str(IP_BAN_RETRY_AFTER_S)},
             )
+        if faults.fault == "maintenance" and scope != "status":
+            return web.json_response(
+                {"code": 503, "msg": "System is under maintenance; please try again later."},
+                status=503,
+            )
         if faults.active("html_error", scope):
             return web.Response(status=503, text=HTML_ERROR_PAGE, content_type="text/html")
         if faults.active("malformed_json", scope):

@@ -6,18 +6,17 @@ Each thread has its own database connection and transaction; a barrier starts th
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from bounties.errors import BountyError, InsufficientFunds, OneActiveBounty, TransitionConflict
 from bounties.models import Bounty, BountyStatus, PotEntry, PotEntryKind
 from bounties.selectors import pot_totals
 from bounties.services import bounties as lifecycle
 from bounties.services.pots import pot_credits_sync, pot_get_or_create, pot_sponsor_fund
+from tests.concurrency import race
 from tests.factories import (
     BountyFactory,
     ExchangeFactory,
@@ -33,29 +32,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 def _postgresql_only():
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL (set DATABASE_URL)")
-
-
-def race(calls: list[Callable[[], object]]) -> list[object]:
-    """Run ``calls`` in threads started together; each result is a value or an exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except Exception as exc:  # the test inspects what each thread got
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a thread hung"
-    return results
 
 
 def test_twenty_concurrent_fundings_never_overdraw_the_pot():

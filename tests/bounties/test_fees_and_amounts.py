@@ -19,7 +19,7 @@ from tests.factories import BountyFactory
 @pytest.mark.parametrize(
     ("amount", "denomination", "fee", "portion"),
     [
-        ("100000", "HBOT", "10000", "90000"),  # DOMAIN.md 5.4: 100,000 HBOT pays 90,000
+        ("100000", "HBOT", "10000", "90000"),  # docs/DOMAIN.md 5.4: 100,000 HBOT pays 90,000
         ("1000", "USDT", "200", "800"),  # 1,000 USDT pays 800
         ("3750", "USDC", "750", "3000"),  # issue 7110: 3,750 USDC, developer portion 3,000
         ("250", "USDT", "50", "200"),  # issue 7493: 250 USDT funded, 200 to the developer

@@ -121,7 +121,8 @@ def test_unknown_token_is_refused(client, staff_user):
 
 
 def test_every_api_view_takes_session_or_staff_token_or_nothing():
-    """No view brings HTTP Basic back; only the signed-body views take no authentication."""
+    """No view brings HTTP Basic back; only the signed-body views and the simulator (it
+    writes nothing and is the same for everyone) take no authentication."""
     default = list(api_settings.DEFAULT_AUTHENTICATION_CLASSES)
     assert default == [SessionAuthentication, StaffTokenAuthentication]
 
@@ -132,9 +133,11 @@ def test_every_api_view_takes_session_or_staff_token_or_nothing():
     assert {name for name, classes in seen.items() if classes != default} == {
         "PollVotesApi",
         "ProposalListApi",
+        "PollSimulateApi",
     }
     assert seen["PollVotesApi"] == []
     assert seen["ProposalListApi"] == []
+    assert seen["PollSimulateApi"] == []
 
 
 def api_views(resolver: URLResolver | None = None) -> Iterator[type[APIView]]:

@@ -79,7 +79,8 @@ def test_visitor_reads_status_page_and_follows_the_incident(page: Page, live_ser
 
     # then it says what broke
     expect(page.get_by_role("heading", name="okx is down", level=1)).to_be_visible()
-    expect(page.get_by_text(re.compile(r"order book is crossed: best bid"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"order book is crossed: best bid")).first).to_be_visible()
+    expect(page.get_by_text("Connector regression")).to_be_visible()
 
     # when they go to the connector's page
     page.get_by_role("link", name="okx", exact=True).first.click()

@@ -1,4 +1,4 @@
-"""How a finalized poll splits its pot in whole HBOT (DOMAIN.md §3.5-3.7)."""
+"""How a finalized poll splits its pot in whole HBOT (docs/DOMAIN.md §3.5-3.7)."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def test_epoch_7_cex_split_is_reproduced_within_one_hbot():
     ],
 )  # fmt: skip
 def test_epoch_11_ties_give_equal_amounts_within_one_hbot(published, tied):
-    """Epoch 11's published results have ties (DOMAIN.md §3.6). Votes are proportional to
+    """Epoch 11's published results have ties (docs/DOMAIN.md §3.6). Votes are proportional to
     the published amounts (the real votes are not in the record)."""
     votes = {name: amount * 11 for name, amount in published.items()}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +13,7 @@ from governance.selectors import poll_totals, poll_totals_recount
 from governance.services.errors import VoteRejected, VoteReplayed, VoteStale
 from governance.services.votes import vote_cast
 from governance.tally import Totals
+from tests.concurrency import race
 from tests.governance.conftest import now_seconds
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -25,29 +25,6 @@ THREADS = 50
 def require_postgresql() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL): row locks across connections")
-
-
-def race(calls: list[Callable[[], Vote]]) -> list[Vote | Exception]:
-    """Run every call in its own thread (and database connection), all released at once."""
-    barrier = threading.Barrier(len(calls), timeout=60)
-    outcomes: list[Vote | Exception] = [RuntimeError("did not run")] * len(calls)
-
-    def run(index: int, call: Callable[[], Vote]) -> None:
-        try:
-            barrier.wait()
-            outcomes[index] = call()
-        except Exception as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a vote never finished"
-    return outcomes
 
 
 def cast(typed_data: dict[str, Any], signature: str) -> Callable[[], Vote]:

@@ -1,4 +1,4 @@
-"""Weighted, quadratic and basic scoring by Snapshot's formulas (DOMAIN.md §7), exactly."""
+"""Weighted, quadratic and basic scoring by Snapshot's formulas (docs/DOMAIN.md §7), exactly."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Health fixtures: the exchange simulator on a free loopback port, checks pointing at it,
-and a local webhook receiver for alerts."""
+"""Health fixtures: a local webhook receiver for alerts (the exchange simulator is in
+tests/conftest.py, shared with the browser tests)."""
 
 from __future__ import annotations
 
@@ -11,22 +11,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-
-from health.simulator import ExchangeSimulator
-
-
-@pytest.fixture(scope="session")
-def simulator() -> Iterator[ExchangeSimulator]:
-    with ExchangeSimulator(host="127.0.0.1", port=0) as server:
-        yield server
-
-
-@pytest.fixture
-def sim(simulator: ExchangeSimulator) -> Iterator[ExchangeSimulator]:
-    """The session simulator with no faults before and after the test."""
-    simulator.faults.clear()
-    yield simulator
-    simulator.faults.clear()
 
 
 @dataclass

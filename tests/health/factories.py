@@ -48,6 +48,7 @@ class CheckResultFactory(factory.django.DjangoModelFactory):
     )
     steps = factory.LazyFunction(list)
     total_latency_ms = 120
+    fault = factory.LazyAttribute(lambda o: "connector" if o.outcome == Outcome.DOWN else "")
 
 
 class IncidentFactory(factory.django.DjangoModelFactory):

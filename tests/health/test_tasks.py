@@ -14,6 +14,7 @@ def test_health_beat_entries_name_registered_tasks_and_expire():
         "health-rollup",
         "health-alerts-requeue",
         "health-purge",
+        "health-incidents-review",
     }
     for entry in entries.values():
         assert entry["task"] in app.tasks
