@@ -749,19 +749,7 @@ def connector_poll_history(*, connector: Connector) -> PollHistory:
     Three queries whatever the number of polls: which poll kinds cover the connector's
     type, the choices with their polls, the pending decisions.
     """
-    flags = (
-        Connector.objects.filter(pk=connector.pk)
-        .annotate(
-            **{
-                f"covers_{kind}": Case(When(q, then=Value(True)), default=Value(False))
-                for kind, q in KIND_CONNECTORS.items()
-            }
-        )
-        .values(*(f"covers_{kind}" for kind in KIND_CONNECTORS))
-        .first()
-        or {}
-    )
-    covered = [kind for kind in KIND_CONNECTORS if flags.get(f"covers_{kind}")]
+    covered = connector_poll_kinds(connector=connector)
     choices = list(
         Choice.objects.filter(
             Q(connector=connector)

@@ -12,7 +12,6 @@ from django.http import HttpRequest
 
 from core.admin import ReadOnlyAdminMixin
 from core.exceptions import ApplicationError
-from health import services
 from health.models import (
     AlertDelivery,
     CheckResult,
@@ -24,6 +23,8 @@ from health.models import (
     WorkerHeartbeat,
 )
 from health.probes import check_is_monitored
+from health.services.incidents import incident_annotate
+from health.services.sweep import check_schedule_refresh
 
 
 @admin.register(WorkerHeartbeat)
@@ -115,7 +116,7 @@ class HealthCheckAdmin(admin.ModelAdmin):
     ) -> None:
         super().save_model(request, obj, form, change)
         if "interval_seconds" in form.changed_data:
-            services.check_schedule_refresh(check=obj)
+            check_schedule_refresh(check=obj)
 
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
@@ -184,7 +185,7 @@ class IncidentAdmin(admin.ModelAdmin):
         for note in formset.save(commit=False):
             try:
                 author = request.user if isinstance(request.user, User) else None
-                services.incident_annotate(incident=incident, author=author, body=note.body)
+                incident_annotate(incident=incident, author=author, body=note.body)
             except ApplicationError as exc:
                 messages.error(request, exc.message)
 

@@ -20,7 +20,7 @@ def _record_heartbeat_on_start(sender: Any = None, **kwargs: Any) -> None:
     """A worker that just started is alive now, not only after beat's first tick."""
     from django.conf import settings
 
-    from health.services import heartbeat_record
+    from health.services.heartbeats import heartbeat_record
 
     hostname = getattr(sender, "hostname", None) or "unknown"
     heartbeat_record(hostname=hostname, region=settings.HEALTH_REGION)

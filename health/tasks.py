@@ -9,7 +9,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils import timezone
 
-from health.services import AlertTemporaryError
+from health.services.alerts import AlertTemporaryError
 
 # A check is bounded by HEALTH_CHECK_DEADLINE_SECONDS; the task limits are a backstop.
 CHECK_SOFT_LIMIT = int(settings.HEALTH_CHECK_DEADLINE_SECONDS) + 15
@@ -27,7 +27,7 @@ def alert_deliver_enqueue(delivery_id: int) -> None:
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)
 def heartbeat_record_task(self: Task) -> None:
-    from health.services import heartbeat_record
+    from health.services.heartbeats import heartbeat_record
 
     hostname = self.request.hostname or socket.gethostname()
     heartbeat_record(hostname=hostname, region=settings.HEALTH_REGION)
@@ -35,7 +35,7 @@ def heartbeat_record_task(self: Task) -> None:
 
 @shared_task(acks_late=True, ignore_result=True)
 def heartbeat_purge_task() -> int:
-    from health.services import heartbeat_purge
+    from health.services.heartbeats import heartbeat_purge
 
     return heartbeat_purge(older_than=timedelta(days=settings.HEARTBEAT_RETENTION_DAYS))
 
@@ -43,7 +43,7 @@ def heartbeat_purge_task() -> int:
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=60, time_limit=90)
 def health_sweep_task() -> int:
     """Claim this region's due checks; each becomes its own task on this region's queue."""
-    from health.services import Claim, health_sweep
+    from health.services.sweep import Claim, health_sweep
 
     def enqueue(claim: Claim) -> None:
         check_run_task.apply_async(
@@ -63,7 +63,7 @@ def health_sweep_task() -> int:
 )
 def check_run_task(check_id: int, scheduled_for: str) -> None:
     """One connector, one slot, in the region of the worker that runs it."""
-    from health.services import check_run
+    from health.services.checks import check_run
 
     try:
         check_run(
@@ -87,14 +87,14 @@ def check_run_task(check_id: int, scheduled_for: str) -> None:
     max_retries=settings.HEALTH_ALERT_MAX_RETRIES,
 )
 def alert_deliver_task(delivery_id: int) -> None:
-    from health.services import alert_deliver
+    from health.services.alerts import alert_deliver
 
     alert_deliver(delivery_id=delivery_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def alert_deliveries_requeue_task() -> int:
-    from health.services import alert_deliveries_requeue
+    from health.services.alerts import alert_deliveries_requeue
 
     return len(alert_deliveries_requeue())
 
@@ -102,20 +102,20 @@ def alert_deliveries_requeue_task() -> int:
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=240, time_limit=300)
 def incidents_review_task() -> int:
     """Keep incidents' attribution current; draft bounties for lasting regressions."""
-    from health.services import incidents_review
+    from health.services.incidents import incidents_review
 
     return len(incidents_review())
 
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=240, time_limit=300)
 def uptime_rollup_task() -> int:
-    from health.services import uptime_rollup
+    from health.services.history import uptime_rollup
 
     return uptime_rollup(since=timezone.now() - timedelta(hours=2))
 
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=900, time_limit=1000)
 def health_history_purge_task() -> dict[str, int]:
-    from health.services import health_history_purge
+    from health.services.history import health_history_purge
 
     return health_history_purge()

@@ -19,11 +19,11 @@ from rest_framework.views import APIView
 from core.serializers import ErrorSerializer, JsonInputSerializer
 from core.text import is_ascii_digits
 from governance import eip712
+from governance.apis.serializers import PollDetailSerializer, PollSummarySerializer
 from governance.ballot import poll_ballot_facts
 from governance.filters import PollFilter
 from governance.models import Choice, Epoch, Poll, PollKind
 from governance.selectors import ResultRow, poll_get, poll_results
-from governance.serializers import PollDetailSerializer, PollSummarySerializer
 from governance.services.errors import GovernanceError
 from governance.services.polls import poll_create, poll_finalize, poll_open
 from governance.services.votes import MAX_CHOICES_PER_VOTE

@@ -17,13 +17,13 @@ from rest_framework.response import Response
 from core.parsers import BoundedJSONParser
 from core.serializers import ErrorSerializer
 from core.signed_body import signed_body
-from governance.filters import ProposalFilter
-from governance.models import Proposal
-from governance.serializers import (
+from governance.apis.serializers import (
     ProposalDetailSerializer,
     ProposalSerializer,
     SignedMessageSerializer,
 )
+from governance.filters import ProposalFilter
+from governance.models import Proposal
 from governance.services.proposals import MAX_BODY, MAX_TITLE, proposal_create
 
 REFERENCE_RE = re.compile(r"^([A-Za-z]{2,4})-(\d{1,9})$")

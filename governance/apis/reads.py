@@ -16,14 +16,14 @@ from rest_framework.views import APIView
 
 from connectors_registry.models import Connector
 from governance import eip712
-from governance.models import Epoch, GovernanceRules, Poll
-from governance.selectors import connector_poll_history
-from governance.serializers import (
+from governance.apis.serializers import (
     EpochDetailSerializer,
     EpochSerializer,
     RulesDetailSerializer,
     RulesSerializer,
 )
+from governance.models import Epoch, GovernanceRules, Poll
+from governance.selectors import connector_poll_history
 
 
 class EpochListApi(generics.ListAPIView):

@@ -19,7 +19,8 @@ from bounties.models import Bounty, BountyStatus
 from bounties.services import bounties as lifecycle
 from bounties.services.pots import pot_get_or_create, pot_sponsor_fund
 from health.models import Attribution, HealthCheck, HealthStatus, Incident
-from health.services import check_run, incidents_review
+from health.services.checks import check_run
+from health.services.incidents import incidents_review
 from health.simulator import Faults
 from tests.factories import ConnectorFactory, ExchangeFactory, MaintainerUserFactory, UserFactory
 

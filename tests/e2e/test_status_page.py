@@ -11,7 +11,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from health.models import HealthCheck
-from health.services import check_run, health_checks_sync, uptime_rollup
+from health.services.checks import check_run
+from health.services.history import uptime_rollup
+from health.services.sweep import health_checks_sync
 from health.simulator import ExchangeSimulator, Faults
 
 pytestmark = pytest.mark.browser

@@ -13,7 +13,7 @@ from django.test import Client
 from core.signed_body import MAX_DEPTH, BodyNotJson, signed_body_parse
 from governance.apis.proposals import proposal_body_limit
 from governance.models import Proposal, Vote
-from governance.views import MAX_SIGN_IN_BODY_BYTES
+from governance.views.sign_in import MAX_SIGN_IN_BODY_BYTES
 
 pytestmark = pytest.mark.django_db
 

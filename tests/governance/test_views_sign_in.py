@@ -15,7 +15,7 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 
 from governance.models import SignInNonce, Wallet
-from governance.views import MAX_SIGN_IN_BODY_BYTES, SESSION_NONCE_KEY
+from governance.views.sign_in import MAX_SIGN_IN_BODY_BYTES, SESSION_NONCE_KEY
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

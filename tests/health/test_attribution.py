@@ -24,7 +24,7 @@ from health.models import (
     Incident,
     Outcome,
 )
-from health.services import health_status_evaluate
+from health.services.status import health_status_evaluate
 from health.simulator import Faults
 from tests.factories import ConnectorFactory, ExchangeFactory, MaintainerFactory
 from tests.health.factories import CheckResultFactory, HealthCheckFactory

@@ -22,7 +22,7 @@ from bounties.services.bounties import bounty_pay, bounty_payout_allow_early
 from bounties.services.pots import pot_entry_append
 from health.connectors import Fault
 from health.models import Attribution, HealthStatus, Outcome
-from health.services import incidents_review
+from health.services.incidents import incidents_review
 from tests.factories import (
     BountyFactory,
     ConnectorFactory,

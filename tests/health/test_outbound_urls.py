@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from health.connectors.base import ProbeError
 from health.models import HealthCheck, Outcome
 from health.probes import overrides_check
-from health.services import check_run
+from health.services.checks import check_run
 from tests.health.factories import HealthCheckFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from health.models import AlertDelivery, DeliveryState, HealthStatus, StatusChange
-from health.services import (
+from health.services.alerts import (
     AlertTemporaryError,
     alert_deliver,
     alert_deliveries_requeue,
@@ -182,7 +182,7 @@ def no_post(monkeypatch):
     def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError(f"a request was sent to {args[0] if args else kwargs}")
 
-    monkeypatch.setattr("health.services.requests.post", refuse)
+    monkeypatch.setattr("health.services.alerts.requests.post", refuse)
 
 
 def test_the_local_receiver_is_refused_at_send_time_when_private_networks_are_not_allowed(

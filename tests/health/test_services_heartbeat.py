@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from health.models import WorkerHeartbeat
 from health.selectors import STALE_AFTER, worker_freshness
-from health.services import heartbeat_purge, heartbeat_record
+from health.services.heartbeats import heartbeat_purge, heartbeat_record
 from health.tasks import heartbeat_purge_task, heartbeat_record_task
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 
 from health.models import CheckResult, Outcome, UptimeDaily, UptimeHourly
 from health.selectors import status_page
-from health.services import health_history_purge, uptime_rollup
+from health.services.history import health_history_purge, uptime_rollup
 from tests.health.factories import CheckResultFactory, HealthCheckFactory
 
 pytestmark = pytest.mark.django_db

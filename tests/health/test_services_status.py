@@ -17,7 +17,8 @@ from health.models import (
     Outcome,
     StatusChange,
 )
-from health.services import health_status_evaluate, health_status_expire, maintenance_schedule
+from health.services.incidents import maintenance_schedule
+from health.services.status import health_status_evaluate, health_status_expire
 from tests.factories import ConnectorFactory, MaintainerFactory
 from tests.health.factories import CheckResultFactory, HealthCheckFactory, MaintenanceWindowFactory
 

@@ -10,14 +10,8 @@ from django.utils import timezone
 
 from connectors_registry.models import ConnectorType, Namespace, SubType
 from health.models import CheckResult, CheckSchedule, HealthCheck, HealthStatus, Outcome
-from health.services import (
-    Claim,
-    check_run,
-    health_checks_sync,
-    health_sweep,
-    slot_offset,
-    slot_start,
-)
+from health.services.checks import check_run
+from health.services.sweep import Claim, health_checks_sync, health_sweep, slot_offset, slot_start
 from tests.factories import ConnectorFactory
 from tests.health.factories import CheckResultFactory, HealthCheckFactory
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from connectors_registry.models import ConnectorType, Namespace, SubType
 from health.models import HealthStatus, IncidentNote, UptimeDaily, UptimeHourly
-from health.services import health_checks_sync
+from health.services.sweep import health_checks_sync
 from tests.factories import ConnectorFactory
 from tests.health.factories import (
     CheckResultFactory,

@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from health.models import CheckResult
-from health.services import Claim, check_run, health_sweep
+from health.services.checks import check_run
+from health.services.sweep import Claim, health_sweep
 
 
 class Command(BaseCommand):

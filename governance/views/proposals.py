@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from governance import eip712, selectors
 from governance.models import ProposalAction
-from governance.views_polls import poll_page_context
+from governance.views.polls import poll_page_context
 
 
 @require_safe

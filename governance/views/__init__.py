@@ -1,0 +1,1 @@
+"""Governance pages, one module per subject: sign-in, epochs and rules, polls, proposals."""
