@@ -12,6 +12,7 @@ PORT   ?= 8000
 # as WEB_PORT.
 # With ETH_RPC_URL set (e.g. mainnet), the local dev chain is not started.
 PROCESSES ?= $(if $(ETH_RPC_URL),web worker beat,chain web worker beat)$(HEALTH_PROCESSES)
+# "ready" prints one line per process once it answers, then the URL (core announce_when_ready).
 # health: HEALTH_USE_SIMULATOR=true also starts the exchange simulator, which the checks probe.
 HEALTH_PROCESSES := $(if $(filter true 1 yes on,$(HEALTH_USE_SIMULATOR)), exchange_sim)
 
@@ -34,12 +35,11 @@ run: install
 	$(PY) manage.py import_catalogue
 	$(PY) manage.py load_governance_history
 	@echo
-	@echo "  Connector Hub: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs/)"
-	@echo "  Chain: $(if $(ETH_RPC_URL),ETH_RPC_URL as set in the environment,local dev chain on http://127.0.0.1:8545 (demo HBOT; keys printed below))"
+	@echo "  Starting $(PROCESSES); the URL is printed once the site answers."
+	@echo "  Chain: $(if $(ETH_RPC_URL),ETH_RPC_URL as set in the environment,local dev chain on http://127.0.0.1:8545 (demo HBOT; keys on the sign-in page))"
 	@echo "  Exchanges: $(if $(filter true 1 yes on,$(HEALTH_USE_SIMULATOR)),the exchange simulator on $${HEALTH_SIMULATOR_URL:-http://127.0.0.1:8765} (offline),the live exchanges (HEALTH_USE_SIMULATOR=true for the offline simulator))"
-	@echo "  Ctrl-C stops everything."
 	@echo
-	PATH="$(CURDIR)/$(BIN):$$PATH" WEB_HOST=$(HOST) WEB_PORT=$(PORT) SEED_DEMO=$(if $(ETH_RPC_URL),,1) $(BIN)/honcho -f Procfile.dev start $(PROCESSES)
+	PATH="$(CURDIR)/$(BIN):$$PATH" WEB_HOST=$(HOST) WEB_PORT=$(PORT) SEED_DEMO=$(if $(ETH_RPC_URL),,1) READY_PROCESSES="$(PROCESSES)" $(BIN)/honcho -f Procfile.dev start $(PROCESSES) ready
 
 test: install browser-deps lint typecheck pytest
 

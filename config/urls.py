@@ -1,10 +1,23 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from core.schema_view import PrecomputedSpectacularAPIView
+
+
+class FaviconRedirect(RedirectView):
+    """Its static URL is looked up per request: at import time the manifest of hashed
+    names may not exist yet (``check --deploy`` runs before ``collectstatic``)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args: object, **kwargs: object) -> str:
+        return static("img/favicon.svg")
+
 
 api_v1 = [
     path("", include("connectors_registry.api_urls")),
@@ -14,6 +27,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page says; the icon is an SVG.
+    path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
     path("", include("connectors_registry.urls")),
     path("", include("governance.urls")),
     path("", include("health.urls")),  # health (issue 6): status page, badges, feed, metrics

@@ -548,6 +548,13 @@ class HolderOnPoll:
     def has_voted(self) -> bool:
         return self.vote is not None
 
+    @property
+    def chosen_positions(self) -> frozenset[int]:
+        """The choices the counted vote gives weight (For / Against / Abstain on proposals)."""
+        if self.vote is None:
+            return frozenset()
+        return frozenset(int(c) for c, w in self.vote.weights if int(w) > 0)
+
 
 def holder_on_poll(
     *,

@@ -40,10 +40,22 @@ def sign_in_page(request: HttpRequest) -> HttpResponse:
         "governance/sign_in.html",
         {
             "next": _safe_next(request, request.GET.get("next")),
+            "asked_for": request.GET.get("next", ""),
             "chain_id": settings.ETH_CHAIN_ID,
             "nonce_minutes": settings.SIWE_NONCE_TTL_SECONDS // 60,
+            "dev_chain": _dev_chain_help(),
         },
     )
+
+
+def _dev_chain_help() -> dict[str, object] | None:
+    """On the local dev chain only: how to add it to a wallet, and its demo holders (their
+    keys are eth-tester's public test keys, funded on the dev chain and nowhere else)."""
+    from governance.chain.devchain import DEV_CHAIN_ID, demo_holders
+
+    if settings.ETH_CHAIN_ID != DEV_CHAIN_ID:
+        return None
+    return {"rpc_url": settings.ETH_RPC_URL, "holders": list(demo_holders().values())}
 
 
 @never_cache

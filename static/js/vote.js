@@ -147,6 +147,7 @@ function setUpVoting(root) {
       if (heading) {
         heading.textContent = "Change your vote";
       }
+      showYourVote(choices, result);
       await refreshResults();
     } catch (error) {
       showProgress("");
@@ -154,6 +155,44 @@ function setUpVoting(root) {
     } finally {
       setBusy(false);
     }
+  }
+
+  function labelOf(choice) {
+    const input = root.querySelector(`[data-choice="${choice}"]`);
+    if (input && input.dataset.label) {
+      return input.dataset.label;
+    }
+    const button = root.querySelector(`[data-basic-choice="${choice}"]`);
+    return button ? button.textContent.trim() : `Choice ${choice}`;
+  }
+
+  // The "You" card says what was just counted, without a reload: the choices with their
+  // weights and shares, the power, and which basic choice (For / Against / Abstain) it was.
+  function showYourVote(choices, result) {
+    for (const button of basicButtons) {
+      const chosen = choices.some((c) => c.choice === Number(button.dataset.basicChoice));
+      button.setAttribute("aria-pressed", chosen ? "true" : "false");
+    }
+    const cell = document.querySelector('[data-testid="your-vote"]');
+    if (!cell) {
+      return;
+    }
+    const total = choices.reduce((sum, c) => sum + c.weight, 0);
+    const list = document.createElement("ul");
+    list.className = "vote-lines";
+    for (const c of choices) {
+      const line = document.createElement("li");
+      line.textContent = `${labelOf(c.choice)} `;
+      const detail = document.createElement("span");
+      detail.className = "muted";
+      detail.textContent = `weight ${c.weight} · ${((100 * c.weight) / total).toFixed(1)}%`;
+      line.append(detail);
+      list.append(line);
+    }
+    const when = document.createElement("span");
+    when.className = "muted";
+    when.textContent = `counted just now with ${formatHbot(BigInt(result.voting_power))} HBOT`;
+    cell.replaceChildren(list, when);
   }
 
   if (weightsForm) {

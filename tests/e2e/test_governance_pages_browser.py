@@ -77,6 +77,9 @@ def test_results_filter_and_connector_poll_history(page: Page, site):
     history = page.get_by_test_id("poll-history")
     expect(history).to_contain_text("HGP-61")
     expect(history).to_contain_text("✓ passed")
+    # and every column fits at desktop width: no sideways scroll, nothing clipped
+    table = history.locator(".table-wrap")
+    assert table.evaluate("e => e.scrollWidth <= e.clientWidth"), "the poll history is clipped"
     snap(page, "connector-binance")
 
 
@@ -116,6 +119,13 @@ def test_holder_writes_signs_and_votes_on_a_proposal(page: Page, site, devchain,
 
     # then the tally shows her 4M against the 5M quorum, 100% For
     expect(page.get_by_text("Your vote is counted with 4,000,000 HBOT")).to_be_visible()
+    # and her choice is marked, without a reload and after one
+    expect(page.get_by_role("button", name="For", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(page.get_by_role("button", name="Against", exact=True)).to_have_attribute(
+        "aria-pressed", "false"
+    )
     expect(page.get_by_test_id("quorum")).to_contain_text("4,000,000 / 5,000,000 HBOT")
     expect(page.get_by_test_id("approval")).to_contain_text("For 100.0% of For + Against")
     snap(page, "proposal-voting")

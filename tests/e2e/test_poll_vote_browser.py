@@ -177,3 +177,41 @@ def test_archived_poll_shows_the_published_result(page: Page, site, catalogue):
     expect(page.get_by_text("Figures as published before this site existed")).to_be_visible()
     expect(page.locator(".threshold-line").first).to_be_attached()
     expect(page.get_by_role("button", name="Sign and submit vote")).to_have_count(0)
+
+
+def test_signed_in_holder_sees_the_vote_in_the_you_card_without_reloading(
+    page: Page, site, open_poll, bob, settings
+):
+    from django.conf import settings as django_settings
+    from django.test import Client
+
+    from governance.models import Wallet
+    from tests.factories import UserFactory
+
+    # given bob signed in with his wallet (his session, as wallet sign-in leaves it)
+    user = UserFactory(username=bob.address)
+    Wallet.objects.create(user=user, address=bob.address)
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": site.url}])
+    install_typed_data_wallet(page, bob, chain_id=settings.ETH_CHAIN_ID)
+    page.goto(site.url + open_poll.get_absolute_url())
+    you = page.get_by_test_id("your-vote")
+    expect(you).to_have_text("not voted")
+
+    # when he votes Kraken 3, OKX 1
+    page.get_by_label("Kraken").fill("3")
+    page.get_by_label("OKX").fill("1")
+    page.get_by_role("button", name="Sign and submit vote").click()
+    expect(page.get_by_text("Your vote is counted with 2,250,000 HBOT")).to_be_visible()
+
+    # then the You card says what was counted, without a reload
+    expect(you).to_contain_text("Kraken weight 3 · 75.0%")
+    expect(you).to_contain_text("OKX weight 1 · 25.0%")
+    expect(you).to_contain_text("counted just now with 2,250,000 HBOT")
+    expect(you).not_to_contain_text("not voted")
+
+    # and after a reload the server says the same
+    page.reload()
+    expect(page.get_by_test_id("your-vote")).to_contain_text("Kraken weight 3 · 75.0%")

@@ -329,3 +329,36 @@ def test_user_menu_links_to_sign_in_and_back_when_anonymous():
     html = render_to_string("governance/_user_menu.html", request=request)
 
     assert 'href="/sign-in/?next=/exchanges/%3Ftype%3Damm_dex"' in html
+
+
+def test_a_page_that_needs_sign_in_says_why(client, db):
+    response = client.get("/voting-power/", follow=True)
+
+    assert response.redirect_chain[-1][0].startswith("/sign-in/?next=/voting-power/")
+    page = response.content.decode()
+    assert 'data-testid="sign-in-reason"' in page
+    assert "Sign in to see <code>/voting-power/</code>" in page
+
+
+def test_on_the_dev_chain_the_sign_in_page_explains_the_wallet_setup(client, db, settings):
+    from governance.chain.devchain import DEV_CHAIN_ID, demo_holders
+
+    settings.ETH_CHAIN_ID = DEV_CHAIN_ID
+    settings.ETH_RPC_URL = "http://127.0.0.1:8545"
+
+    page = client.get("/sign-in/").content.decode()
+
+    assert 'data-testid="dev-chain-help"' in page
+    assert "http://127.0.0.1:8545" in page
+    alice = demo_holders()["alice"]
+    assert alice.address in page
+    assert alice.private_key in page
+
+
+def test_on_any_other_chain_no_keys_are_shown(client, db, settings):
+    settings.ETH_CHAIN_ID = 1
+
+    page = client.get("/sign-in/").content.decode()
+
+    assert 'data-testid="dev-chain-help"' not in page
+    assert "Private key" not in page
