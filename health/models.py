@@ -425,12 +425,9 @@ class AlertDelivery(models.Model):
         return f"alert {self.status_change} → {self.state}"
 
 
-class UptimeHourly(models.Model):
-    """One hour of one connector, rolled up from raw results. A slot (one scheduled check,
-    every region) is down only if every region that ran it saw it down."""
+class UptimeCounts(models.Model):
+    """A period's slots by outcome and its latency, as the rollups add them up."""
 
-    health_check = models.ForeignKey(HealthCheck, on_delete=models.CASCADE, related_name="hourly")
-    hour = models.DateTimeField()
     slots = models.PositiveIntegerField(default=0)
     up = models.PositiveIntegerField(default=0)
     degraded = models.PositiveIntegerField(default=0)
@@ -438,6 +435,17 @@ class UptimeHourly(models.Model):
     latency_sum_ms = models.PositiveBigIntegerField(default=0)
     latency_count = models.PositiveIntegerField(default=0)
     latency_max_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class UptimeHourly(UptimeCounts):
+    """One hour of one connector, rolled up from raw results. A slot (one scheduled check,
+    every region) is down only if every region that ran it saw it down."""
+
+    health_check = models.ForeignKey(HealthCheck, on_delete=models.CASCADE, related_name="hourly")
+    hour = models.DateTimeField()
 
     class Meta:
         ordering = ["-hour"]
@@ -454,18 +462,11 @@ class UptimeHourly(models.Model):
         return f"{self.health_check.connector} {self.hour:%Y-%m-%d %H}h"
 
 
-class UptimeDaily(models.Model):
+class UptimeDaily(UptimeCounts):
     """One UTC day of one connector, rolled up from the hourly rows; kept for good."""
 
     health_check = models.ForeignKey(HealthCheck, on_delete=models.CASCADE, related_name="daily")
     day = models.DateField()
-    slots = models.PositiveIntegerField(default=0)
-    up = models.PositiveIntegerField(default=0)
-    degraded = models.PositiveIntegerField(default=0)
-    down = models.PositiveIntegerField(default=0)
-    latency_sum_ms = models.PositiveBigIntegerField(default=0)
-    latency_count = models.PositiveIntegerField(default=0)
-    latency_max_ms = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-day"]
