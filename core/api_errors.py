@@ -18,12 +18,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from core.exceptions import ApplicationError
 
@@ -81,11 +81,8 @@ def _rollback_request_transaction(context: dict[str, Any]) -> None:
     """Mark the request's transaction for rollback, as DRF does for its own refusals."""
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
-    if getattr(getattr(match, "func", None), "_non_atomic_requests", None):
-        return
-    for connection in connections.all():
-        if connection.settings_dict.get("ATOMIC_REQUESTS") and connection.in_atomic_block:
-            connection.set_rollback(True)
+    if not getattr(getattr(match, "func", None), "_non_atomic_requests", None):
+        set_rollback()
 
 
 def is_api_request(request: HttpRequest) -> bool:

@@ -15,7 +15,7 @@ from urllib.parse import unquote_plus
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
-from core.api_errors import error_body
+from core.api_errors import error_body, is_api_request
 
 NUL = "\x00"
 
@@ -35,7 +35,7 @@ class RefuseNulBytesMiddleware:
 
     @staticmethod
     def refuse(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
-        if request.path_info.startswith("/api/"):
+        if is_api_request(request):
             return JsonResponse(error_body(message, code), status=status)
         if status == 404:
             raise Http404(message)

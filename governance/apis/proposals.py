@@ -31,7 +31,7 @@ REFERENCE_RE = re.compile(r"^([A-Za-z]{2,4})-(\d{1,9})$")
 
 def proposal_body_limit() -> int:
     """Room for the longest title and description the rules allow, each character taking
-    up to six bytes as JSON (``\\uXXXX``), on top of a vote's limit."""
+    up to six bytes as JSON (``\\u00e9``), on top of a vote's limit."""
     return settings.VOTE_MAX_BODY_BYTES + 6 * (MAX_BODY + MAX_TITLE)
 
 
