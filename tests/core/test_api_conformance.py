@@ -9,7 +9,7 @@ schema-violating input refused, and authentication not ignored. The project's
 ``schemathesis.toml`` is used as is; the staff run adds a staff token.
 
 ``SCHEMATHESIS_MAX_EXAMPLES`` (default 20) sets the examples per operation; the seed of a
-failing run is printed with its report, so ``--seed`` replays it.
+failing run is printed with its report, and ``SCHEMATHESIS_SEED`` replays it.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 PROJECT_CONFIG = REPOSITORY / "schemathesis.toml"
 SCHEMATHESIS = Path(sys.executable).with_name("st")
 MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "20")
+SEED = os.environ.get("SCHEMATHESIS_SEED", "")
+LONGEST_REPORT_LINE = 400
 RUN_TIMEOUT_SECONDS = 900
 
 
@@ -62,6 +64,7 @@ def schemathesis_run(url: str, config: Path) -> subprocess.CompletedProcess[str]
             "--request-timeout",
             "30",
             "--no-color",
+            *(["--seed", SEED] if SEED else []),
         ],
         capture_output=True,
         text=True,
@@ -71,8 +74,17 @@ def schemathesis_run(url: str, config: Path) -> subprocess.CompletedProcess[str]
     )
 
 
+def readable(report: str) -> str:
+    """The report with each line cut short: a fuzzed body can run to megabytes on one
+    line and would push the failing operation's name out of any error message."""
+    return "\n".join(
+        line if len(line) <= LONGEST_REPORT_LINE else f"{line[:LONGEST_REPORT_LINE]} [... cut]"
+        for line in report.splitlines()
+    )
+
+
 def assert_conforms(result: subprocess.CompletedProcess[str]) -> None:
-    report = result.stdout + result.stderr
+    report = readable(result.stdout + result.stderr)
     assert result.returncode == 0, report[-20000:]
     assert "Tested:" in report, report[-2000:]  # it reached the operations
 
