@@ -23,7 +23,7 @@ from core.parsers import BoundedJSONParser
 from core.serializers import ErrorSerializer
 from core.signed_body import signed_body
 from governance.apis.serializers import SignedMessageSerializer, VoteSerializer
-from governance.audit import votes_csv_stream, votes_json_stream
+from governance.audit.export import votes_csv_stream, votes_json_stream
 from governance.models import Poll, Vote
 from governance.services.votes import vote_cast
 

@@ -12,7 +12,7 @@ import pytest
 
 from core.csv_cells import FORMULA_PREFIXES
 from governance import eip712
-from governance.audit import CSV_COLUMNS, EXPORT_FORMAT
+from governance.audit.export import CSV_COLUMNS, EXPORT_FORMAT
 from governance.models import Vote
 from governance.results import poll_result_compute
 from governance.selectors import poll_totals_recount

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from governance.audit import (
+from governance.audit.recount import (
     AuditInputError,
     audit_reader,
     audit_subject_from_export,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from governance.audit import (
+from governance.audit.recount import (
     AuditInputError,
     AuditSubject,
     audit_reader,
