@@ -155,7 +155,7 @@ class ConnectorHealthDetailApi(APIView):
     def get(self, request: Request, slug: str) -> Response:
         connector = selectors.connector_by_slug(slug=slug)
         panel = selectors.connector_panel(connector=connector, now=timezone.now())
-        days = self.DaySerializer(panel.health.uptime.days, many=True).data
+        days = self.DaySerializer(panel.health.days, many=True).data
         data = {
             "component": panel.health,
             "trading_pair": panel.trading_pair,

@@ -481,3 +481,29 @@ class UptimeDaily(UptimeCounts):
 
     def __str__(self) -> str:
         return f"{self.health_check.connector} {self.day}"
+
+
+class UptimeSummary(models.Model):
+    """What the status page shows of one connector, kept by the rollups so a render reads
+    one small row per connector instead of 90 daily and 24 hourly ones: the 90-day bar as
+    runs of like days, the 30- and 90-day uptime, and 24 hours of hourly latency."""
+
+    health_check = models.OneToOneField(
+        HealthCheck, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    as_of = models.DateField(help_text="The UTC day the 90 days end on.")
+    uptime_30d = models.FloatField(null=True, blank=True)
+    uptime_90d = models.FloatField(null=True, blank=True)
+    bar_runs = models.JSONField(
+        default=list, help_text="[first day index, days, level, tooltip] per run, oldest first."
+    )
+    latency_points = models.JSONField(
+        default=list, help_text="Average latency (ms) per hour, 24 hours, oldest first."
+    )
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["as_of"], name="uptime_summary_as_of")]
+
+    def __str__(self) -> str:
+        return f"summary of check {self.health_check_id} as of {self.as_of}"

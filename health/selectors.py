@@ -7,10 +7,11 @@ incidents and maintenance, each in one query, and grouped in Python.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
@@ -30,6 +31,7 @@ from health.models import (
     MaintenanceWindow,
     UptimeDaily,
     UptimeHourly,
+    UptimeSummary,
     WorkerHeartbeat,
 )
 from health.probes import (
@@ -38,10 +40,18 @@ from health.probes import (
     default_probe_id,
     probe_endpoints,
 )
+from health.uptime import (
+    SPARKLINE_HOURS,
+    UPTIME_DAYS,
+    BarRun,
+    DayCell,
+    bar_runs,
+    latency_points,
+    uptime_days,
+    uptime_ratio,
+)
 
 STALE_AFTER = timedelta(minutes=3)
-UPTIME_DAYS = 90
-SPARKLINE_HOURS = 24
 NOT_MONITORED = "not_monitored"
 DISPLAY_LABELS = {
     **dict(HealthStatus.choices),
@@ -71,82 +81,45 @@ def worker_freshness() -> WorkerFreshness:
     return WorkerFreshness(last_seen_at=last_seen, is_stale=stale)
 
 
-# -- uptime ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class DayCell:
-    day: date
-    slots: int
-    up: int
-    degraded: int
-    down: int
-
-    @property
-    def ratio(self) -> float | None:
-        """Share of checked slots that were not down (degraded still works)."""
-        return (self.up + self.degraded) / self.slots if self.slots else None
-
-    @property
-    def level(self) -> str:
-        if not self.slots:
-            return "none"
-        if self.down / self.slots > 0.05:
-            return "down"
-        if self.down:
-            return "partial"
-        if self.degraded:
-            return "degraded"
-        return "up"
-
-    @property
-    def label(self) -> str:
-        if not self.slots:
-            return f"{self.day:%d %b %Y}: no data"
-        ratio = self.ratio or 0.0
-        return (
-            f"{self.day:%d %b %Y}: {ratio:.2%} up "
-            f"({self.down} down, {self.degraded} degraded of {self.slots} checks)"
+# -- uptime summaries (the status page's rows, kept by the rollups) ---------------------
+def uptime_summaries_compute(
+    *, check_ids: Collection[int], now: datetime
+) -> dict[int, UptimeSummary]:
+    """Each check's summary as of ``now`` from its rollups (unsaved rows): two queries
+    whatever the number of checks."""
+    today = now.astimezone(UTC).date()
+    daily: dict[int, list[UptimeDaily]] = defaultdict(list)
+    hourly: dict[int, list[UptimeHourly]] = defaultdict(list)
+    if check_ids:
+        for row in UptimeDaily.objects.filter(
+            health_check_id__in=check_ids, day__gt=today - timedelta(days=UPTIME_DAYS)
+        ).order_by():
+            daily[row.health_check_id].append(row)
+        for hour_row in UptimeHourly.objects.filter(
+            health_check_id__in=check_ids, hour__gte=now - timedelta(hours=SPARKLINE_HOURS + 1)
+        ).order_by():
+            hourly[hour_row.health_check_id].append(hour_row)
+    return {
+        check_id: _summary(
+            check_id, daily=daily.get(check_id, []), hourly=hourly.get(check_id, []), now=now
         )
+        for check_id in check_ids
+    }
 
 
-@dataclass(frozen=True)
-class Uptime:
-    days: list[DayCell]
-
-    def ratio(self, last_days: int) -> float | None:
-        cells = [c for c in self.days[-last_days:] if c.slots]
-        slots = sum(c.slots for c in cells)
-        if not slots:
-            return None
-        return sum(c.up + c.degraded for c in cells) / slots
-
-
-def _uptime(rows: list[UptimeDaily], *, today: date) -> Uptime:
-    by_day = {row.day: row for row in rows}
-    days = []
-    for offset in range(UPTIME_DAYS - 1, -1, -1):
-        day = today - timedelta(days=offset)
-        row = by_day.get(day)
-        days.append(
-            DayCell(day, row.slots, row.up, row.degraded, row.down)
-            if row
-            else DayCell(day, 0, 0, 0, 0)
-        )
-    return Uptime(days)
-
-
-def _latency(rows: list[UptimeHourly], *, now: datetime) -> list[int | None]:
-    """Average latency per hour for the last 24 hours, oldest first (None: no data)."""
-    start = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(
-        hours=SPARKLINE_HOURS - 1
+def _summary(
+    check_id: int, *, daily: list[UptimeDaily], hourly: list[UptimeHourly], now: datetime
+) -> UptimeSummary:
+    days = uptime_days(daily, today=now.astimezone(UTC).date())
+    return UptimeSummary(
+        health_check_id=check_id,
+        as_of=now.astimezone(UTC).date(),
+        uptime_30d=uptime_ratio(days[-30:]),
+        uptime_90d=uptime_ratio(days),
+        bar_runs=[run.as_json() for run in bar_runs(days)],
+        latency_points=latency_points(hourly, now=now),
+        refreshed_at=now,
     )
-    by_hour = {row.hour: row for row in rows}
-    points: list[int | None] = []
-    for offset in range(SPARKLINE_HOURS):
-        row = by_hour.get(start + timedelta(hours=offset))
-        points.append(
-            round(row.latency_sum_ms / row.latency_count) if row and row.latency_count else None
-        )
-    return points
 
 
 # -- the status page ---------------------------------------------------------------------
@@ -155,9 +128,32 @@ class ConnectorHealth:
     connector: Connector
     check: HealthCheck | None
     monitored: bool
-    uptime: Uptime
+    uptime_30d: float | None
+    uptime_90d: float | None
+    bars: list[BarRun]  # the 90 days as runs of like days
     latency: list[int | None]
     open_incident: Incident | None = None
+    days: list[DayCell] = field(default_factory=list)  # each day: the connector page only
+
+    @classmethod
+    def from_summary(
+        cls,
+        summary: UptimeSummary,
+        *,
+        connector: Connector,
+        check: HealthCheck,
+        open_incident: Incident | None = None,
+    ) -> ConnectorHealth:
+        return cls(
+            connector=connector,
+            check=check,
+            monitored=check_is_monitored(check=check),
+            uptime_30d=summary.uptime_30d,
+            uptime_90d=summary.uptime_90d,
+            bars=[BarRun.from_json(run) for run in summary.bar_runs],
+            latency=list(summary.latency_points),
+            open_incident=open_incident,
+        )
 
     @property
     def display_status(self) -> str:
@@ -168,14 +164,6 @@ class ConnectorHealth:
     @property
     def display_label(self) -> str:
         return DISPLAY_LABELS[self.display_status]
-
-    @property
-    def uptime_30d(self) -> float | None:
-        return self.uptime.ratio(30)
-
-    @property
-    def uptime_90d(self) -> float | None:
-        return self.uptime.ratio(UPTIME_DAYS)
 
     @property
     def latest_latency(self) -> int | None:
@@ -191,6 +179,27 @@ class TypeGroup:
     @property
     def monitored(self) -> list[ConnectorHealth]:
         return [row for row in self.rows if row.monitored]
+
+    @property
+    def digest(self) -> str:
+        """Changes whenever anything the group's table shows changes: the key of its cached
+        fragment."""
+        parts = [
+            (
+                row.connector.pk,
+                row.connector.address,
+                row.connector.slug,
+                row.connector.exchange.name,
+                row.connector.sub_type,
+                row.display_status,
+                row.uptime_30d,
+                [(run.start, run.length, run.level, run.label) for run in row.bars],
+                row.latency,
+                row.open_incident.pk if row.open_incident else None,
+            )
+            for row in self.rows
+        ]
+        return hashlib.sha256(repr(parts).encode()).hexdigest()
 
     @property
     def unmonitored(self) -> list[ConnectorHealth]:
@@ -226,21 +235,27 @@ class StatusPage:
 
 
 def status_page(*, now: datetime | None = None) -> StatusPage:
+    """Every connector with its summary row (kept by the rollups); a summary missing or of
+    another day is computed from the rollups in the same two queries for all of them."""
     now = now or timezone.now()
     today = now.astimezone(UTC).date()
     connectors = list(
         Connector.objects.exclude(status=InclusionStatus.REMOVED)
-        .select_related("exchange", "health_check")
+        .select_related("exchange", "health_check", "health_check__summary")
         .order_by(Lower("exchange__name"), "connector_id", "sub_type")
     )
-    daily: dict[int, list[UptimeDaily]] = defaultdict(list)
-    for row in UptimeDaily.objects.filter(day__gt=today - timedelta(days=UPTIME_DAYS)):
-        daily[row.health_check_id].append(row)
-    hourly: dict[int, list[UptimeHourly]] = defaultdict(list)
-    for hour_row in UptimeHourly.objects.filter(
-        hour__gte=now - timedelta(hours=SPARKLINE_HOURS + 1)
-    ):
-        hourly[hour_row.health_check_id].append(hour_row)
+    summaries: dict[int, UptimeSummary] = {}
+    outdated: list[int] = []
+    for connector in connectors:
+        check = getattr(connector, "health_check", None)
+        if check is None:
+            continue
+        summary = getattr(check, "summary", None)
+        if summary is not None and summary.as_of == today:
+            summaries[check.pk] = summary
+        else:
+            outdated.append(check.pk)
+    summaries.update(uptime_summaries_compute(check_ids=outdated, now=now))
     incidents = list(
         Incident.objects.select_related("health_check__connector")
         .prefetch_related("notes")
@@ -249,20 +264,18 @@ def status_page(*, now: datetime | None = None) -> StatusPage:
     )
     open_by_check = {i.health_check_id: i for i in incidents if i.resolved_at is None}
     groups = {key: TypeGroup(key, str(label)) for key, label in ConnectorType.choices}
+    nothing_yet = _summary(0, daily=[], hourly=[], now=now)
     for connector in connectors:
         # before the first sweep makes its row, show what the check will be (unknown)
         check = getattr(connector, "health_check", None) or HealthCheck(
             connector=connector, probe_id=default_probe_id(connector=connector)
         )
-        check_id = check.pk or 0
         groups[connector.connector_type].rows.append(
-            ConnectorHealth(
+            ConnectorHealth.from_summary(
+                summaries.get(check.pk or 0, nothing_yet),
                 connector=connector,
                 check=check,
-                monitored=check is not None and check_is_monitored(check=check),
-                uptime=_uptime(daily.get(check_id, []), today=today),
-                latency=_latency(hourly.get(check_id, []), now=now),
-                open_incident=open_by_check.get(check_id),
+                open_incident=open_by_check.get(check.pk or 0),
             )
         )
     maintenance = list(
@@ -327,14 +340,18 @@ def connector_panel(*, connector: Connector, now: datetime | None = None) -> Con
     )
     monitored = check_is_monitored(check=check)
     endpoints = probe_endpoints(check=check) if monitored else None
+    days = uptime_days(daily, today=today)
     return ConnectorPanel(
         health=ConnectorHealth(
             connector=connector,
             check=check,
             monitored=monitored,
-            uptime=_uptime(daily, today=today),
-            latency=_latency(hourly, now=now),
+            uptime_30d=uptime_ratio(days[-30:]),
+            uptime_90d=uptime_ratio(days),
+            bars=bar_runs(days),
+            latency=latency_points(hourly, now=now),
             open_incident=next((i for i in incidents if i.resolved_at is None), None),
+            days=days,
         ),
         latest_results=latest_results(check=check) if saved else [],
         incidents=incidents,

@@ -7,9 +7,8 @@ from typing import Any
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.utils import timezone
 
-from health.services.alerts import AlertTemporaryError
+from health.errors import AlertTemporaryError
 
 # A check is bounded by HEALTH_CHECK_DEADLINE_SECONDS; the task limits are a backstop.
 CHECK_SOFT_LIMIT = int(settings.HEALTH_CHECK_DEADLINE_SECONDS) + 15
@@ -109,9 +108,9 @@ def incidents_review_task() -> int:
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=240, time_limit=300)
 def uptime_rollup_task() -> int:
-    from health.services.history import uptime_rollup
+    from health.services.history import uptime_rollup_recent
 
-    return uptime_rollup(since=timezone.now() - timedelta(hours=2))
+    return uptime_rollup_recent()
 
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=900, time_limit=1000)

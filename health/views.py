@@ -6,7 +6,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,26 +13,38 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
 
+from core.cache import cached_or_rebuilt
 from health import selectors
 from health.badges import badge_svg
 from health.metrics import render_metrics
 from health.models import Incident
 
-STATUS_PAGE_CACHE_KEY = "health:status-page:v1"
+STATUS_PAGE_CACHE_KEY = "health:status-page:v2"
 
 
 @transaction.non_atomic_requests  # read-only: no transaction around a cached page
 @require_GET
 def status_page(request: HttpRequest) -> HttpResponse:
-    """Every connector grouped by type. Anonymous visitors share one cached copy."""
+    """Every connector grouped by type. Anonymous visitors share one cached copy, rebuilt
+    by one request at a time (the others get the previous copy meanwhile); each group's
+    table is a fragment cached until one of its rows changes."""
     seconds = settings.HEALTH_STATUS_PAGE_CACHE_SECONDS
-    shared = seconds > 0 and not request.user.is_authenticated
-    if shared and (cached := cache.get(STATUS_PAGE_CACHE_KEY)) is not None:
-        return HttpResponse(cached)
-    response = render(request, "health/status_page.html", {"page": selectors.status_page()})
-    if shared:
-        cache.set(STATUS_PAGE_CACHE_KEY, response.content, seconds)
-    return response
+
+    def build() -> bytes:
+        page = selectors.status_page()
+        context = {"page": page, "fragment_seconds": settings.HEALTH_STATUS_FRAGMENT_CACHE_SECONDS}
+        return render(request, "health/status_page.html", context).content
+
+    if seconds <= 0 or request.user.is_authenticated:  # a signed-in header is theirs alone
+        return HttpResponse(build())
+    return HttpResponse(
+        cached_or_rebuilt(
+            STATUS_PAGE_CACHE_KEY,
+            fresh_seconds=seconds,
+            stale_seconds=settings.HEALTH_STATUS_PAGE_STALE_SECONDS,
+            build=build,
+        )
+    )
 
 
 @require_GET

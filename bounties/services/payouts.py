@@ -24,6 +24,7 @@ from bounties.fields import MICRO
 from bounties.models import BountyEvent, BountyEventKind, Denomination, Payout, VerificationStatus
 from governance.chain.balances import BalanceReader
 from governance.chain.errors import ChainError
+from governance.units import token_amount
 
 TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
 
@@ -53,8 +54,6 @@ def _base_units(amount: Decimal) -> int:
 
 
 def _format_hbot(base_units: int) -> str:
-    from governance.units import token_amount
-
     return token_amount(base_units, settings.HBOT_DECIMALS, grouping=True)
 
 

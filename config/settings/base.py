@@ -210,6 +210,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/min")},
     "NUM_PROXIES": NUM_PROXIES,
 }
+# The OpenAPI schema as written at deploy (`manage.py spectacular --format openapi-json
+# --file F`), served as is; empty: each process builds it once (core.schema_view).
+API_SCHEMA_FILE = env.str("API_SCHEMA_FILE", default="")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Connector Hub API",
     "DESCRIPTION": (
@@ -423,6 +426,8 @@ HEALTH_ALERTS_ENABLED = env_bool("HEALTH_ALERTS_ENABLED", default=True)
 HEALTH_OFFLINE_WINDOW_SECONDS = env.int("HEALTH_OFFLINE_WINDOW_SECONDS", default=900)
 HEALTH_OFFLINE_MIN_EXCHANGES = env.int("HEALTH_OFFLINE_MIN_EXCHANGES", default=2)
 HEALTH_OFFLINE_CACHE_SECONDS = env.int("HEALTH_OFFLINE_CACHE_SECONDS", default=20)
+# /metrics: scrapes within this many seconds share one rendered body (0: no cache).
+HEALTH_METRICS_CACHE_SECONDS = env.int("HEALTH_METRICS_CACHE_SECONDS", default=5)
 # A connector regression open this long prepares a draft bug bounty (staff fund it).
 HEALTH_DRAFT_BOUNTY_AFTER_HOURS = env.float("HEALTH_DRAFT_BOUNTY_AFTER_HOURS", default=24.0)
 HEALTH_ALERT_TIMEOUT = env.float("HEALTH_ALERT_TIMEOUT", default=10.0)
@@ -432,6 +437,12 @@ HEALTH_ALERT_MAX_RETRIES = env.int("HEALTH_ALERT_MAX_RETRIES", default=6)
 OUTBOUND_ALLOW_PRIVATE_NETWORKS = env_bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS", default=False)
 HEALTH_PUBLIC_URL = env.str("HEALTH_PUBLIC_URL", default="")
 HEALTH_STATUS_PAGE_CACHE_SECONDS = env.int("HEALTH_STATUS_PAGE_CACHE_SECONDS", default=30)
+# After it stops being fresh, the anonymous copy is still served while one request rebuilds
+# it (core.cache), for at most this long.
+HEALTH_STATUS_PAGE_STALE_SECONDS = env.int("HEALTH_STATUS_PAGE_STALE_SECONDS", default=300)
+# A group's table is cached under a digest of its rows (status, summary, incident), so it is
+# rendered again only when one of them changed; 0 turns the fragments off.
+HEALTH_STATUS_FRAGMENT_CACHE_SECONDS = env.int("HEALTH_STATUS_FRAGMENT_CACHE_SECONDS", default=3600)
 _health_task_options = {"queue": HEALTH_QUEUE} if HEALTH_QUEUE else {}
 CELERY_BEAT_SCHEDULE.update(
     {

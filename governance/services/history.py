@@ -31,6 +31,7 @@ from governance.models import (
     ProposalRule,
     VotingMethod,
 )
+from governance.selectors import rules_current
 from governance.services.errors import GovernanceError
 
 RULE_FIELDS = (
@@ -170,8 +171,6 @@ def _epoch_upsert(entry: dict[str, Any], *, where: str, report: HistoryReport) -
         ends_on = date.fromisoformat(entry["ends_on"])
     except (KeyError, TypeError, ValueError) as exc:
         raise _fail(where, f"needs number, starts_on and ends_on ({exc})") from None
-    from governance.selectors import rules_current
-
     epoch = Epoch.objects.filter(number=number).first() or Epoch(number=number)
     values = {
         "name": entry.get("name") or f"Epoch {number}",

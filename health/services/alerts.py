@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core.outbound import CODE_UNRESOLVED, HTTP_SCHEMES, outbound_url_check
+from health.errors import AlertTemporaryError
 from health.models import (
     AlertDelivery,
     DeliveryState,
@@ -23,6 +24,7 @@ from health.models import (
     HealthStatus,
     StatusChange,
 )
+from health.tasks import alert_deliver_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +32,6 @@ STUCK_SENDING = timedelta(minutes=5)
 
 
 # -- alerts ------------------------------------------------------------------------------
-class AlertTemporaryError(Exception):
-    """The webhook did not take the alert this time (network, 429, 5xx): retry later."""
-
-
 def alert_urls(*, check: HealthCheck) -> list[str]:
     maintainer = check.connector.maintainer
     urls = [maintainer.alert_webhook_url] if maintainer and maintainer.alert_webhook_url else []
@@ -42,8 +40,6 @@ def alert_urls(*, check: HealthCheck) -> list[str]:
 
 def alerts_enqueue(*, change: StatusChange) -> list[AlertDelivery]:
     """One delivery row per webhook (the outbox), sent by a task after the commit."""
-    from health.tasks import alert_deliver_enqueue
-
     deliveries = []
     for url in alert_urls(check=change.health_check):
         delivery, created = AlertDelivery.objects.get_or_create(status_change=change, url=url)
@@ -144,8 +140,6 @@ def _delivery_failed(
 def alert_deliveries_requeue(*, now: datetime | None = None) -> list[int]:
     """Deliveries stuck in 'sending' (a worker died mid-post) go back to pending; pending
     ones whose task was lost are sent again. At-least-once only in that crash case."""
-    from health.tasks import alert_deliver_enqueue
-
     now = now or timezone.now()
     AlertDelivery.objects.filter(
         state=DeliveryState.SENDING, claimed_at__lt=now - STUCK_SENDING

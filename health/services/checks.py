@@ -25,6 +25,7 @@ from health.probes import (
     check_trading_pair,
     probe_build,
 )
+from health.services.history import uptime_first_results_rollup
 from health.services.status import health_status_evaluate
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ def check_run(*, check_id: int, scheduled_for: datetime, region: str) -> CheckRe
         finished_at=timezone.now(),
     )
     health_status_evaluate(check_id=check.pk)
+    uptime_first_results_rollup(check=check, scheduled_for=scheduled_for)
     return result
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from bounties.services.bounties import bounty_draft_from_failure
 from core.exceptions import ApplicationError
 from health.attribution import failure_attribution
 from health.models import (
@@ -69,8 +70,6 @@ def incidents_review(*, now: datetime | None = None) -> list[int]:
     """Keep open incidents' attribution current, and prepare a draft bug bounty for each
     connector regression open longer than ``HEALTH_DRAFT_BOUNTY_AFTER_HOURS`` (one per
     incident; staff fund it). Returns the ids of the bounties drafted."""
-    from bounties.services.bounties import bounty_draft_from_failure
-
     now = now or timezone.now()
     drafted = []
     limit = timedelta(hours=settings.HEALTH_DRAFT_BOUNTY_AFTER_HOURS)

@@ -10,12 +10,13 @@ from django.utils.safestring import SafeString
 from connectors_registry.models import Connector
 from health.selectors import (
     DISPLAY_LABELS,
+    ConnectorHealth,
     ConnectorPanel,
-    Uptime,
     WorkerFreshness,
     connector_panel,
     worker_freshness,
 )
+from health.uptime import UPTIME_DAYS, DayCell, uptime_ratio
 
 register = template.Library()
 
@@ -50,7 +51,7 @@ def percent(ratio: float | None, digits: int = 2) -> str:
 
 
 @register.simple_tag
-def uptime_bars(uptime: Uptime, label: str = "") -> SafeString:
+def uptime_bars(days: list[DayCell], label: str = "") -> SafeString:
     """One bar per day, oldest left; colour by the day's worst slots; a tooltip per bar."""
     bars = format_html_join(
         "",
@@ -58,19 +59,19 @@ def uptime_bars(uptime: Uptime, label: str = "") -> SafeString:
         "<title>{}</title></rect>",
         (
             (cell.level, f"{index * BAR_STEP:.1f}", BAR_WIDTH, BAR_HEIGHT, cell.label)
-            for index, cell in enumerate(uptime.days)
+            for index, cell in enumerate(days)
         ),
     )
-    ratio = uptime.ratio(len(uptime.days))
+    ratio = uptime_ratio(days)
     summary = f"{ratio:.2%}" if ratio is not None else "no data"
-    width = len(uptime.days) * BAR_STEP
+    width = len(days) * BAR_STEP
     return format_html(
         '<svg class="uptime-bars" viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" '
         'aria-label="{}{} days of uptime: {}">{}</svg>',
         width,
         BAR_HEIGHT,
         f"{label}: " if label else "",
-        len(uptime.days),
+        len(days),
         summary,
         bars,
     )
@@ -95,57 +96,34 @@ def uptime_bar_defs() -> SafeString:
     )
 
 
-def _runs(uptime: Uptime) -> list[tuple[int, int, str, str]]:
-    """(first index, length, level, tooltip): consecutive days of the same level merge into
-    one bar run with the run's totals (each day's own numbers are on the connector page)."""
-    runs: list[tuple[int, int, str, str]] = []
-    days = uptime.days
-    index = 0
-    while index < len(days):
-        cell = days[index]
-        end = index + 1
-        while end < len(days) and days[end].level == cell.level:
-            end += 1
-        if end - index == 1:
-            label = cell.label
-        else:
-            run = Uptime(days[index:end])
-            span = f"{days[index].day:%d %b} to {days[end - 1].day:%d %b %Y}"
-            ratio = run.ratio(end - index)
-            checks = sum(c.slots for c in days[index:end])
-            down = sum(c.down for c in days[index:end])
-            label = (
-                f"{span}: no data"
-                if ratio is None
-                else f"{span}: {ratio:.2%} up ({down:,} down of {checks:,} checks)"
-            )
-        runs.append((index, end - index, cell.level, label))
-        index = end
-    return runs
-
-
 @register.simple_tag
-def uptime_bars_compact(uptime: Uptime, label: str = "") -> SafeString:
+def uptime_bars_compact(health: ConnectorHealth, label: str = "") -> SafeString:
     """The status page's bars: like days drawn as one patterned rect (needs uptime_bar_defs
-    on the page), so 200 connectors stay a light page."""
+    on the page), so 1,000 connectors stay a light page."""
     rects = format_html_join(
         "",
         '<rect class="run run-{}" x="{}" width="{}" height="{}" fill="url(#uptime-{})">'
         "<title>{}</title></rect>",
         (
-            (level, start * BAR_STEP, length * BAR_STEP, BAR_HEIGHT, level, tooltip)
-            for start, length, level, tooltip in _runs(uptime)
+            (
+                run.level,
+                run.start * BAR_STEP,
+                run.length * BAR_STEP,
+                BAR_HEIGHT,
+                run.level,
+                run.label,
+            )
+            for run in health.bars
         ),
     )
-    ratio = uptime.ratio(len(uptime.days))
-    summary = f"{ratio:.2%}" if ratio is not None else "no data"
+    summary = f"{health.uptime_90d:.2%}" if health.uptime_90d is not None else "no data"
     return format_html(
         '<svg class="uptime-bars" viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" '
         'aria-label="{}{} days of uptime: {}">{}</svg>',
-        len(uptime.days) * BAR_STEP,
+        UPTIME_DAYS * BAR_STEP,
         BAR_HEIGHT,
         f"{label}: " if label else "",
-        len(uptime.days),
+        UPTIME_DAYS,
         summary,
         rects,
     )

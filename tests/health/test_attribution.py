@@ -244,7 +244,7 @@ def failing_check(db, settings):  # type: ignore[no-untyped-def]
 def _evaluate(check_, **result):  # type: ignore[no-untyped-def]
     now = timezone.now()
     _result(check_, at=now, **result)
-    with patch("health.tasks.alert_deliver_enqueue"):
+    with patch("health.services.alerts.alert_deliver_enqueue"):
         health_status_evaluate(check_id=check_.pk, now=now)
     return Incident.objects.get(health_check=check_)
 
@@ -260,7 +260,7 @@ def test_the_status_endpoint_saying_maintenance_is_the_exchange(failing_check):
         scheduled_for=now,
         finished_at=now,
     )
-    with patch("health.tasks.alert_deliver_enqueue"):
+    with patch("health.services.alerts.alert_deliver_enqueue"):
         health_status_evaluate(check_id=failing_check.pk, now=now)
 
     incident = Incident.objects.get(health_check=failing_check)

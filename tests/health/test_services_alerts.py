@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from health.models import AlertDelivery, DeliveryState, HealthStatus, StatusChange
+from health.errors import AlertTemporaryError
 from health.services.alerts import (
-    AlertTemporaryError,
     alert_deliver,
     alert_deliveries_requeue,
     alert_payload,
@@ -144,7 +144,7 @@ def test_stuck_sending_deliveries_are_requeued(delivery):
         state=DeliveryState.SENDING, claimed_at=timezone.now() - timedelta(minutes=10), attempts=1
     )
 
-    with patch("health.tasks.alert_deliver_enqueue") as delay:
+    with patch("health.services.alerts.alert_deliver_enqueue") as delay:
         requeued = alert_deliveries_requeue()
 
     assert requeued == [delivery.pk]
@@ -154,7 +154,7 @@ def test_stuck_sending_deliveries_are_requeued(delivery):
 
 
 def test_fresh_and_finished_deliveries_are_left_alone(delivery):
-    with patch("health.tasks.alert_deliver_enqueue") as delay:
+    with patch("health.services.alerts.alert_deliver_enqueue") as delay:
         assert alert_deliveries_requeue() == []  # pending, but just created
         AlertDelivery.objects.filter(pk=delivery.pk).update(
             state=DeliveryState.SENT, sent_at=timezone.now()

@@ -122,8 +122,8 @@ def test_status_page_uptime_comes_from_daily_rollups():
 
     assert row.uptime_30d == pytest.approx(0.99)
     assert row.uptime_90d == pytest.approx((99 + 50) / 200)
-    cells = {cell.day: cell for cell in row.uptime.days}
-    assert len(row.uptime.days) == 90
-    assert cells[today].level == "partial"
-    assert cells[today - timedelta(days=40)].level == "down"
-    assert cells[today - timedelta(days=1)].level == "none"
+    runs = row.bars
+    assert sum(run.length for run in runs) == 90
+    assert [run.level for run in runs] == ["none", "down", "none", "partial"]
+    assert runs[1].start == 89 - 40
+    assert runs[-1].start == 89

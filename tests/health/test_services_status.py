@@ -43,7 +43,7 @@ def observe(check, *outcomes_by_region: tuple[str, str], at=None):
         CheckResultFactory(
             health_check=check, region=region, outcome=outcome, scheduled_for=at, finished_at=at
         )
-    with patch("health.tasks.alert_deliver_enqueue"):
+    with patch("health.services.alerts.alert_deliver_enqueue"):
         change = health_status_evaluate(check_id=check.pk, now=at)
     check.refresh_from_db()
     return change
@@ -182,7 +182,7 @@ def test_breaking_and_recovering_alert_the_maintainer_once_each(
     # when the connector breaks and recovers
     schedule = [(0, "down"), (60, "down"), (120, "down"), (180, "up"), (240, "up")]
     with (
-        patch("health.tasks.alert_deliver_enqueue") as delay,
+        patch("health.services.alerts.alert_deliver_enqueue") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         for seconds, outcome in schedule:
@@ -315,7 +315,7 @@ def test_one_slot_counts_once_however_many_regions_report_it(check):
         CheckResultFactory(
             health_check=check, region=region, outcome="down", scheduled_for=at, finished_at=at
         )
-    with patch("health.tasks.alert_deliver_enqueue"):
+    with patch("health.services.alerts.alert_deliver_enqueue"):
         for _ in range(3):
             health_status_evaluate(check_id=check.pk, now=at)
     check.refresh_from_db()
@@ -332,7 +332,7 @@ def test_one_slot_counts_once_however_many_regions_report_it(check):
             scheduled_for=later,
             finished_at=later,
         )
-    with patch("health.tasks.alert_deliver_enqueue"):
+    with patch("health.services.alerts.alert_deliver_enqueue"):
         for _ in range(2):
             health_status_evaluate(check_id=check.pk, now=later)
 

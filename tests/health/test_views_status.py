@@ -1,5 +1,6 @@
 """The public pages: the status page (constant queries from 10 to 200 connectors, cached for
-visitors), a connector's health panel, incidents, badges, the Atom feed and /metrics."""
+visitors), a connector's health panel, incidents, badges and the Atom feed (/metrics is in
+test_metrics.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from connectors_registry.models import ConnectorType, Namespace, SubType
 from health.models import HealthStatus, IncidentNote, UptimeDaily, UptimeHourly
 from health.services.sweep import health_checks_sync
+from health.views import STATUS_PAGE_CACHE_KEY
 from tests.factories import ConnectorFactory
 from tests.health.factories import (
     CheckResultFactory,
@@ -162,7 +164,25 @@ def test_signed_in_staff_get_a_fresh_page(client, settings, staff_user):
     body = client.get("/status/").content.decode()
 
     assert "Staff admin" in body
-    assert cache.get("health:status-page:v1") is None
+    assert cache.get(STATUS_PAGE_CACHE_KEY) is None
+
+
+def test_a_group_fragment_is_reused_until_one_of_its_rows_changes(client, settings):
+    settings.HEALTH_STATUS_FRAGMENT_CACHE_SECONDS = 300
+    cache.clear()
+    check = HealthCheckFactory(status=HealthStatus.OPERATIONAL)
+    first = client.get("/status/").content.decode()
+    fragments = [key for key in cache._cache if "template.cache.status-group" in key]  # type: ignore[attr-defined]
+    assert len(fragments) == 1
+
+    check.status = HealthStatus.DOWN
+    check.save()
+    second = client.get("/status/").content.decode()
+
+    assert 'data-status="operational"' in first
+    assert 'data-status="down"' in second
+    assert len([k for k in cache._cache if "template.cache.status-group" in k]) == 2  # type: ignore[attr-defined]
+    cache.clear()
 
 
 def test_connector_page_has_a_health_panel_with_results(client):
@@ -243,38 +263,6 @@ def test_atom_feed_lists_incidents(client):
     assert feed.find("a:entry/a:id", ns).text == f"connector-hub-incident-{incident.pk}"
 
 
-def test_metrics_exposes_status_and_latency_in_prometheus_format(client):
-    from prometheus_client.parser import text_string_to_metric_families
-
-    check = HealthCheckFactory(
-        status=HealthStatus.DOWN,
-        last_latency_ms=1200,
-        last_result_at=timezone.now(),
-        last_step_latencies_ms={"server_time": 50, "markets": 150},
-    )
-    IncidentFactory(health_check=check)
-
-    response = client.get("/metrics")
-
-    assert response["Content-Type"].startswith("text/plain")
-    families = {f.name: f for f in text_string_to_metric_families(response.content.decode())}
-    status = {
-        s.labels["status"]: s.value
-        for s in families["connector_hub_health_status"].samples
-        if s.labels["connector"] == "binance"
-    }
-    assert status["down"] == 1.0
-    assert status["operational"] == 0.0
-    assert [s.value for s in families["connector_hub_health_up"].samples] == [0.0]
-    steps = {
-        s.labels["step"]: s.value
-        for s in families["connector_hub_health_check_step_latency_seconds"].samples
-    }
-    assert steps == {"markets": 0.15, "server_time": 0.05}
-    assert families["connector_hub_health_check_duration_seconds"].samples[0].value == 1.2
-    assert families["connector_hub_health_incidents_open"].samples[0].value == 1.0
-
-
 def test_navigation_links_to_the_status_page(client):
     body = client.get("/").content.decode()
 
@@ -282,7 +270,7 @@ def test_navigation_links_to_the_status_page(client):
 
 
 def test_status_page_latency_sparkline_spans_24_hours():
-    from health.selectors import _latency
+    from health.uptime import latency_points
 
     now = datetime(2026, 11, 25, 12, 30, tzinfo=UTC)
     check = HealthCheckFactory()
@@ -301,7 +289,7 @@ def test_status_page_latency_sparkline_spans_24_hours():
         ),
     ]
 
-    points = _latency(rows, now=now)
+    points = latency_points(rows, now=now)
 
     assert len(points) == 24
     assert points[0] == 90
@@ -310,8 +298,7 @@ def test_status_page_latency_sparkline_spans_24_hours():
 
 
 def test_uptime_runs_merge_days_of_the_same_level():
-    from health.selectors import DayCell, Uptime
-    from health.templatetags.health_tags import _runs
+    from health.uptime import DayCell, bar_runs
 
     day = datetime(2026, 11, 1, tzinfo=UTC).date()
     cells = [DayCell(day + timedelta(days=i), 0, 0, 0, 0) for i in range(3)]
@@ -321,16 +308,16 @@ def test_uptime_runs_merge_days_of_the_same_level():
         DayCell(day + timedelta(days=8), 10, 9, 0, 1),
     ]
 
-    runs = _runs(Uptime(cells))
+    runs = bar_runs(cells)
 
-    assert [(start, length, level) for start, length, level, _ in runs] == [
+    assert [(run.start, run.length, run.level) for run in runs] == [
         (0, 3, "none"),
         (3, 4, "up"),
         (7, 2, "down"),
     ]
-    assert runs[0][3] == "01 Nov to 03 Nov 2026: no data"
-    assert runs[1][3] == "04 Nov to 07 Nov 2026: 100.00% up (0 down of 40 checks)"
-    assert runs[2][3] == "08 Nov to 09 Nov 2026: 90.00% up (2 down of 20 checks)"
+    assert runs[0].label == "01 Nov to 03 Nov 2026: no data"
+    assert runs[1].label == "04 Nov to 07 Nov 2026: 100.00% up (0 down of 40 checks)"
+    assert runs[2].label == "08 Nov to 09 Nov 2026: 90.00% up (2 down of 20 checks)"
 
 
 def test_bundled_connectors_show_unknown_before_the_first_sweep(client):
