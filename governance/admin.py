@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -321,31 +322,29 @@ class InclusionDecisionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Confirm: apply to the registry (at the release)")
     def confirm(self, request: HttpRequest, queryset: QuerySet[InclusionDecision]) -> None:
-        for decision in queryset.select_related("connector", "poll", "proposal"):
-            try:
-                inclusion_decision_confirm(
-                    decision=decision,
-                    actor=request.user,  # type: ignore[arg-type]
-                    note=decision.note,
-                )
-            except ApplicationError as exc:
-                self.message_user(request, f"{decision}: {exc.message}", messages.ERROR)
-            else:
-                self.message_user(request, f"Applied: {decision}.", messages.SUCCESS)
+        decisions = queryset.select_related("connector", "poll", "proposal")
+        self._decide(request, decisions, inclusion_decision_confirm, done="Applied")
 
     @admin.action(description="Dismiss (write the reason in the note first)")
     def dismiss(self, request: HttpRequest, queryset: QuerySet[InclusionDecision]) -> None:
+        self._decide(request, queryset, inclusion_decision_dismiss, done="Dismissed")
+
+    def _decide(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[InclusionDecision],
+        service: Callable[..., Any],
+        *,
+        done: str,
+    ) -> None:
+        """Each decision through the service, with its staff note; one message each."""
         for decision in queryset:
             try:
-                inclusion_decision_dismiss(
-                    decision=decision,
-                    actor=request.user,  # type: ignore[arg-type]
-                    note=decision.note,
-                )
+                service(decision=decision, actor=request.user, note=decision.note)
             except ApplicationError as exc:
                 self.message_user(request, f"{decision}: {exc.message}", messages.ERROR)
             else:
-                self.message_user(request, f"Dismissed: {decision}.", messages.SUCCESS)
+                self.message_user(request, f"{done}: {decision}.", messages.SUCCESS)
 
 
 @admin.register(PotCredit)
