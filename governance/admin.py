@@ -72,26 +72,40 @@ class ProposalRuleInline(admin.TabularInline):
     model = ProposalRule
     extra = 0
     fields = [
-        "proposal_type", "min_balance_hbot", "quorum_hbot", "quorum_note", "approval_percent",
-        "discussion_days", "vote_days",
-    ]  # fmt: skip
+        "proposal_type",
+        "min_balance_hbot",
+        "quorum_hbot",
+        "quorum_note",
+        "approval_percent",
+        "discussion_days",
+        "vote_days",
+    ]
 
 
 @admin.register(GovernanceRules)
 class GovernanceRulesAdmin(admin.ModelAdmin):
     list_display = [
-        "name", "effective_from", "voting_method", "inclusion_threshold_hbot",
-        "allocation_rule", "pool_per_poll_hbot", "top_n", "cap_per_choice_hbot",
-    ]  # fmt: skip
+        "name",
+        "effective_from",
+        "voting_method",
+        "inclusion_threshold_hbot",
+        "allocation_rule",
+        "pool_per_poll_hbot",
+        "top_n",
+        "cap_per_choice_hbot",
+    ]
     list_filter = ["voting_method", "allocation_rule"]
     search_fields = ["name", "slug", "reference", "notes"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ProposalRuleInline]
 
     def changeform_view(
-        self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
         extra_context: dict[str, Any] | None = None,
-    ) -> Any:  # fmt: skip
+    ) -> Any:
         if object_id is not None and request.method == "GET":
             messages.info(
                 request,
@@ -104,15 +118,36 @@ class GovernanceRulesAdmin(admin.ModelAdmin):
 
     fieldsets = [
         (None, {"fields": ["name", "slug", "reference", "source_url", "effective_from", "notes"]}),
-        ("Connector polls", {"fields": [
-            "poll_kinds", "voting_method", "poll_duration_days", "inclusion_threshold_hbot",
-            "threshold_inclusive", "max_choices", "choice_limit_removals", "poll_quorum_hbot",
-        ]}),
-        ("Pot allocation", {"fields": [
-            "allocation_rule", "pool_per_poll_hbot", "top_n", "cap_per_choice_hbot",
-            "tier_amounts_hbot", "tier_names", "tier_name_rest",
-        ]}),
-    ]  # fmt: skip
+        (
+            "Connector polls",
+            {
+                "fields": [
+                    "poll_kinds",
+                    "voting_method",
+                    "poll_duration_days",
+                    "inclusion_threshold_hbot",
+                    "threshold_inclusive",
+                    "max_choices",
+                    "choice_limit_removals",
+                    "poll_quorum_hbot",
+                ]
+            },
+        ),
+        (
+            "Pot allocation",
+            {
+                "fields": [
+                    "allocation_rule",
+                    "pool_per_poll_hbot",
+                    "top_n",
+                    "cap_per_choice_hbot",
+                    "tier_amounts_hbot",
+                    "tier_names",
+                    "tier_name_rest",
+                ]
+            },
+        ),
+    ]
 
 
 @admin.register(Epoch)
@@ -157,12 +192,26 @@ class ChoiceInline(admin.TabularInline):
     model = Choice
     extra = 0
     fields = [
-        "position", "label", "exchange", "connector", "chain", "final_rank", "final_score",
-        "final_share", "passed", "allocation_hbot", "tier",
-    ]  # fmt: skip
+        "position",
+        "label",
+        "exchange",
+        "connector",
+        "chain",
+        "final_rank",
+        "final_score",
+        "final_share",
+        "passed",
+        "allocation_hbot",
+        "tier",
+    ]
     readonly_fields = [
-        "final_rank", "final_score", "final_share", "passed", "allocation_hbot", "tier",
-    ]  # fmt: skip
+        "final_rank",
+        "final_score",
+        "final_share",
+        "passed",
+        "allocation_hbot",
+        "tier",
+    ]
     raw_id_fields = ["exchange", "connector", "chain"]
 
     def _is_draft(self, obj: Poll | None) -> bool:
@@ -181,18 +230,37 @@ class ChoiceInline(admin.TabularInline):
 @admin.register(Poll)
 class PollAdmin(admin.ModelAdmin):
     list_display = [
-        "__str__", "epoch", "kind", "status", "is_archived", "snapshot_block", "starts_at",
-        "ends_at", "voter_count",
-    ]  # fmt: skip
+        "__str__",
+        "epoch",
+        "kind",
+        "status",
+        "is_archived",
+        "snapshot_block",
+        "starts_at",
+        "ends_at",
+        "voter_count",
+    ]
     list_filter = ["status", "kind", "is_archived", "epoch"]
     search_fields = ["title", "reference"]
     date_hierarchy = "ends_at"
     actions = ["open_polls", "finalize_polls"]
     FROZEN = [
-        "status", "is_archived", "rules", "rules_snapshot", "voting_method", "snapshot_block",
-        "chain_id", "token_address", "opened_at", "closed_at", "finalized_at", "created_by",
-        "voter_count", "total_power", "published_total_votes",
-    ]  # fmt: skip
+        "status",
+        "is_archived",
+        "rules",
+        "rules_snapshot",
+        "voting_method",
+        "snapshot_block",
+        "chain_id",
+        "token_address",
+        "opened_at",
+        "closed_at",
+        "finalized_at",
+        "created_by",
+        "voter_count",
+        "total_power",
+        "published_total_votes",
+    ]
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -288,11 +356,27 @@ class ProposalAdmin(admin.ModelAdmin):
     search_fields = ["title", "body", "proposer", "number"]
     raw_id_fields = ["connector", "exchange", "poll"]
     readonly_fields = [
-        "proposal_type", "number", "proposer", "proposer_balance", "balance_block", "typed_data",
-        "signature", "digest", "rules", "rules_snapshot", "poll", "outcome", "title", "body",
-        "github_url", "action", "connector", "exchange", "hbot_allocation",
+        "proposal_type",
+        "number",
+        "proposer",
+        "proposer_balance",
+        "balance_block",
+        "typed_data",
+        "signature",
+        "digest",
+        "rules",
+        "rules_snapshot",
+        "poll",
+        "outcome",
+        "title",
+        "body",
+        "github_url",
+        "action",
+        "connector",
+        "exchange",
+        "hbot_allocation",
         "discussion_ends_at",
-    ]  # fmt: skip
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # A proposal exists only once a holder has signed it (/proposals/new/).
@@ -308,9 +392,16 @@ class InclusionDecisionAdmin(admin.ModelAdmin):
     list_filter = ["status", "action"]
     search_fields = ["connector__connector_id", "reason", "note"]
     readonly_fields = [
-        "connector", "action", "status", "poll", "proposal", "reason", "created_at",
-        "decided_at", "decided_by",
-    ]  # fmt: skip
+        "connector",
+        "action",
+        "status",
+        "poll",
+        "proposal",
+        "reason",
+        "created_at",
+        "decided_at",
+        "decided_by",
+    ]
     fields = [*readonly_fields, "note"]
     actions = ["confirm", "dismiss"]
 

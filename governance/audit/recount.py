@@ -420,14 +420,22 @@ def poll_audit(*, subject: AuditSubject, reader: BalanceReader) -> AuditReport:
     )
     if reader.chain_id != subject.chain_id:
         report.findings.append(
-            Finding("chain", "poll", f"the site counted chain id {subject.chain_id}; the "
-                    f"audit reads chain id {reader.chain_id}")
-        )  # fmt: skip
+            Finding(
+                "chain",
+                "poll",
+                f"the site counted chain id {subject.chain_id}; the "
+                f"audit reads chain id {reader.chain_id}",
+            )
+        )
     if reader.token_address.lower() != subject.token_address.lower():
         report.findings.append(
-            Finding("token", "poll", f"the site counted token {subject.token_address}; the "
-                    f"audit reads token {reader.token_address}")
-        )  # fmt: skip
+            Finding(
+                "token",
+                "poll",
+                f"the site counted token {subject.token_address}; the "
+                f"audit reads token {reader.token_address}",
+            )
+        )
     reader.check_chain()
     reader.require_final(subject.snapshot_block)
 
@@ -443,10 +451,14 @@ def poll_audit(*, subject: AuditSubject, reader: BalanceReader) -> AuditReport:
         on_chain, stated = chain_powers[vote.voter], vote.voting_power
         if stated != on_chain:
             report.findings.append(
-                Finding("power", vote.voter, f"the site gave {token_amount(stated, decimals)} "
-                        f"HBOT; the chain has {token_amount(on_chain, decimals)} HBOT at block "
-                        f"{subject.snapshot_block}")
-            )  # fmt: skip
+                Finding(
+                    "power",
+                    vote.voter,
+                    f"the site gave {token_amount(stated, decimals)} "
+                    f"HBOT; the chain has {token_amount(on_chain, decimals)} HBOT at block "
+                    f"{subject.snapshot_block}",
+                )
+            )
 
     totals = Totals(method=subject.voting_method)
     for index, vote in enumerate(subject.votes):
@@ -569,23 +581,34 @@ def _counted_check(*, subject: AuditSubject, report: AuditReport) -> None:
         counted = [v for v in votes if v.counted]
         if len(counted) != 1:
             report.findings.append(
-                Finding("counted", voter, f"{len(counted)} of the voter's votes are counted; "
-                        "exactly one should be")
-            )  # fmt: skip
+                Finding(
+                    "counted",
+                    voter,
+                    f"{len(counted)} of the voter's votes are counted; exactly one should be",
+                )
+            )
             continue
         newest = max(v.signed_timestamp for v in votes)
         if counted[0].signed_timestamp != newest:
             report.findings.append(
-                Finding("counted", voter, f"the counted vote was signed at "
-                        f"{counted[0].signed_timestamp}, but the voter signed a newer one at "
-                        f"{newest}")
-            )  # fmt: skip
+                Finding(
+                    "counted",
+                    voter,
+                    f"the counted vote was signed at "
+                    f"{counted[0].signed_timestamp}, but the voter signed a newer one at "
+                    f"{newest}",
+                )
+            )
         received = counted[0].received_at
         if subject.ends_at is not None and received is not None and received > subject.ends_at:
             report.findings.append(
-                Finding("counted", voter, f"the counted vote arrived at {received.isoformat()}, "
-                        f"after the poll ended at {subject.ends_at.isoformat()}")
-            )  # fmt: skip
+                Finding(
+                    "counted",
+                    voter,
+                    f"the counted vote arrived at {received.isoformat()}, "
+                    f"after the poll ended at {subject.ends_at.isoformat()}",
+                )
+            )
 
 
 def _poll_in_memory(subject: AuditSubject) -> Poll:
@@ -621,9 +644,13 @@ def _results_compare(*, site: PollResults, recount: PollResults, report: AuditRe
                 float_rounded += 1
             else:
                 report.findings.append(
-                    Finding("score", name, f"the site states {theirs.score_hbot} HBOT; the "
-                            f"recount gives {row.score_hbot} HBOT")
-                )  # fmt: skip
+                    Finding(
+                        "score",
+                        name,
+                        f"the site states {theirs.score_hbot} HBOT; the "
+                        f"recount gives {row.score_hbot} HBOT",
+                    )
+                )
         for kind, ours, stated_value in (
             ("share", row.share, theirs.share),
             ("rank", row.rank, theirs.rank),
@@ -643,16 +670,24 @@ def _results_compare(*, site: PollResults, recount: PollResults, report: AuditRe
         )
     if site.voter_count is not None and site.voter_count != recount.voter_count:
         report.findings.append(
-            Finding("voter_count", "poll", f"the site states {site.voter_count} voters; the "
-                    f"recount counts {recount.voter_count}")
-        )  # fmt: skip
+            Finding(
+                "voter_count",
+                "poll",
+                f"the site states {site.voter_count} voters; the "
+                f"recount counts {recount.voter_count}",
+            )
+        )
     if site.total_power is not None and site.total_power != recount.total_power:
         decimals = settings.HBOT_DECIMALS
         report.findings.append(
-            Finding("total_power", "poll", f"the site states "
-                    f"{token_amount(site.total_power, decimals)} HBOT; the recount gives "
-                    f"{token_amount(recount.total_power or 0, decimals)} HBOT")
-        )  # fmt: skip
+            Finding(
+                "total_power",
+                "poll",
+                f"the site states "
+                f"{token_amount(site.total_power, decimals)} HBOT; the recount gives "
+                f"{token_amount(recount.total_power or 0, decimals)} HBOT",
+            )
+        )
     if float_rounded:
         report.notes.append(
             f"{float_rounded} stated score(s) match the recount to 14 significant digits only: "

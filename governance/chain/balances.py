@@ -320,14 +320,24 @@ class BalanceReader:
                 "The node at %s took longer than %g s for %s balance reads at block %s; reading "
                 "up to %s per call from now on. Set BALANCE_BATCH_SIZE=%s (now %s) to skip "
                 "this timeout next time, or raise ETH_RPC_TIMEOUT (now %g).",
-                self.host, timeout, reads, block, after, after, self.batch_size, self.timeout,
-            )  # fmt: skip
+                self.host,
+                timeout,
+                reads,
+                block,
+                after,
+                after,
+                self.batch_size,
+                self.timeout,
+            )
         else:
             logger.info(
                 "The node at %s took longer than %g s for %s balance reads at block %s; "
                 "reading them in halves.",
-                self.host, timeout, reads, block,
-            )  # fmt: skip
+                self.host,
+                timeout,
+                reads,
+                block,
+            )
 
     def _has_multicall(self, block: int) -> bool:
         if block not in self._multicall_at:

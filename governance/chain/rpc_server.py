@@ -93,8 +93,11 @@ class JsonRpcServer(ThreadingHTTPServer):
 
     def _answer_one(self, item: Any) -> dict[str, Any]:
         if not isinstance(item, dict) or not isinstance(item.get("method"), str):
-            return _error(item.get("id") if isinstance(item, dict) else None, -32600,
-                          "invalid request: expected an object with a method")  # fmt: skip
+            return _error(
+                item.get("id") if isinstance(item, dict) else None,
+                -32600,
+                "invalid request: expected an object with a method",
+            )
         params = item.get("params", [])
         if not isinstance(params, list):
             return _error(item.get("id"), -32602, "invalid params: expected a list")

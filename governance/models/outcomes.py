@@ -36,13 +36,19 @@ class InclusionDecision(models.Model):
         max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.PENDING
     )
     poll = models.ForeignKey(
-        "governance.Poll", null=True, blank=True, on_delete=models.CASCADE,
+        "governance.Poll",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="inclusion_decisions",
-    )  # fmt: skip
+    )
     proposal = models.ForeignKey(
-        "governance.Proposal", null=True, blank=True, on_delete=models.CASCADE,
+        "governance.Proposal",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="inclusion_decisions",
-    )  # fmt: skip
+    )
     reason = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -59,18 +65,20 @@ class InclusionDecision(models.Model):
                 name="decision_has_authority",
             ),
             models.UniqueConstraint(
-                fields=["connector", "poll", "action"], condition=Q(poll__isnull=False),
+                fields=["connector", "poll", "action"],
+                condition=Q(poll__isnull=False),
                 name="decision_once_per_poll",
             ),
             models.UniqueConstraint(
-                fields=["connector", "proposal", "action"], condition=Q(proposal__isnull=False),
+                fields=["connector", "proposal", "action"],
+                condition=Q(proposal__isnull=False),
                 name="decision_once_per_proposal",
             ),
             models.CheckConstraint(
                 condition=Q(status=DecisionStatus.PENDING) | Q(decided_at__isnull=False),
                 name="decision_decided_has_time",
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.connector} ({self.status})"
@@ -94,17 +102,26 @@ class PotCredit(models.Model):
     label = models.CharField(max_length=120, help_text="The choice or subject, as voted.")
     amount_hbot = models.PositiveBigIntegerField()
     poll = models.ForeignKey(
-        "governance.Poll", null=True, blank=True, on_delete=models.PROTECT,
+        "governance.Poll",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="pot_credits",
-    )  # fmt: skip
+    )
     choice = models.OneToOneField(
-        "governance.Choice", null=True, blank=True, on_delete=models.PROTECT,
+        "governance.Choice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="pot_credit",
-    )  # fmt: skip
+    )
     proposal = models.OneToOneField(
-        "governance.Proposal", null=True, blank=True, on_delete=models.PROTECT,
+        "governance.Proposal",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="pot_credit",
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -116,14 +116,16 @@ class Poll(TimestampedModel):
         ]
         indexes = [
             models.Index(
-                fields=["status", "starts_at"], name="poll_due_to_open",
+                fields=["status", "starts_at"],
+                name="poll_due_to_open",
                 condition=Q(status=PollStatus.DRAFT, starts_at__isnull=False),
             ),
             models.Index(
-                fields=["status", "ends_at"], name="poll_due_to_close",
+                fields=["status", "ends_at"],
+                name="poll_due_to_close",
                 condition=Q(status=PollStatus.ACTIVE),
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.title}" if self.reference else self.title
@@ -268,7 +270,16 @@ class Vote(models.Model):
                 name="vote_superseded_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["poll", "voter"])]
+        indexes = [
+            models.Index(fields=["poll", "voter"]),
+            # The poll page's list of votes: a page of the counted ones, largest power first,
+            # read from here with a limit whatever the number of votes.
+            models.Index(
+                fields=["poll", "-voting_power", "-id"],
+                condition=Q(is_current=True),
+                name="vote_counted_by_power",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.voter} on poll {self.poll_id}"

@@ -44,9 +44,13 @@ class Proposal(TimestampedModel):
         Connector, null=True, blank=True, on_delete=models.PROTECT, related_name="proposals"
     )
     exchange = models.ForeignKey(
-        Exchange, null=True, blank=True, on_delete=models.PROTECT, related_name="proposals",
+        Exchange,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals",
         help_text="Whose pot a funded bounty is credited to.",
-    )  # fmt: skip
+    )
     hbot_allocation = models.PositiveBigIntegerField(
         null=True, blank=True, help_text="Whole HBOT the proposal asks for, if any."
     )

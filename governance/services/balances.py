@@ -21,11 +21,16 @@ def reader_shared(
     """One reader per process and configuration: it keeps its HTTP connection and what it
     learned (chain id checked, Multicall3 present at a block) from one request to the next."""
     key = (
-        settings.ETH_RPC_URL, chain_id or settings.ETH_CHAIN_ID,
-        (token_address or settings.HBOT_TOKEN_ADDRESS).lower(), settings.MULTICALL3_ADDRESS,
-        settings.ETH_CONFIRMATIONS, settings.ETH_RPC_TIMEOUT, settings.ETH_RPC_RETRIES,
-        settings.ETH_RPC_BACKOFF, settings.BALANCE_BATCH_SIZE,
-    )  # fmt: skip
+        settings.ETH_RPC_URL,
+        chain_id or settings.ETH_CHAIN_ID,
+        (token_address or settings.HBOT_TOKEN_ADDRESS).lower(),
+        settings.MULTICALL3_ADDRESS,
+        settings.ETH_CONFIRMATIONS,
+        settings.ETH_RPC_TIMEOUT,
+        settings.ETH_RPC_RETRIES,
+        settings.ETH_RPC_BACKOFF,
+        settings.BALANCE_BATCH_SIZE,
+    )
     with _readers_lock:
         reader = _readers.get(key)
         if reader is None:

@@ -25,8 +25,9 @@ def inclusion_decision_confirm(
     """Apply a pending decision to the registry; once only, even when two staff race."""
     claimed = InclusionDecision.objects.filter(
         pk=decision.pk, status=DecisionStatus.PENDING
-    ).update(status=DecisionStatus.CONFIRMED, decided_at=timezone.now(), decided_by=actor,
-             note=note)  # fmt: skip
+    ).update(
+        status=DecisionStatus.CONFIRMED, decided_at=timezone.now(), decided_by=actor, note=note
+    )
     if claimed != 1:
         raise GovernanceError(f"{decision} was already decided.")
     decision.refresh_from_db()
@@ -59,8 +60,12 @@ def inclusion_decision_dismiss(
         raise GovernanceError("Say why the decision is dismissed.")
     claimed = InclusionDecision.objects.filter(
         pk=decision.pk, status=DecisionStatus.PENDING
-    ).update(status=DecisionStatus.DISMISSED, decided_at=timezone.now(), decided_by=actor,
-             note=note.strip())  # fmt: skip
+    ).update(
+        status=DecisionStatus.DISMISSED,
+        decided_at=timezone.now(),
+        decided_by=actor,
+        note=note.strip(),
+    )
     if claimed != 1:
         raise GovernanceError(f"{decision} was already decided.")
     decision.refresh_from_db()

@@ -35,16 +35,35 @@ from governance.selectors import rules_current
 from governance.services.errors import GovernanceError
 
 RULE_FIELDS = (
-    "name", "reference", "source_url", "notes", "poll_kinds", "voting_method",
-    "poll_duration_days", "inclusion_threshold_hbot", "threshold_inclusive", "allocation_rule",
-    "pool_per_poll_hbot", "top_n", "cap_per_choice_hbot", "tier_amounts_hbot", "tier_names",
-    "tier_name_rest", "max_choices", "choice_limit_removals", "poll_quorum_hbot",
-)  # fmt: skip
+    "name",
+    "reference",
+    "source_url",
+    "notes",
+    "poll_kinds",
+    "voting_method",
+    "poll_duration_days",
+    "inclusion_threshold_hbot",
+    "threshold_inclusive",
+    "allocation_rule",
+    "pool_per_poll_hbot",
+    "top_n",
+    "cap_per_choice_hbot",
+    "tier_amounts_hbot",
+    "tier_names",
+    "tier_name_rest",
+    "max_choices",
+    "choice_limit_removals",
+    "poll_quorum_hbot",
+)
 PUBLISHED_FAILURE = "Below the inclusion threshold (as published)."
 PROPOSAL_RULE_FIELDS = (
-    "min_balance_hbot", "quorum_hbot", "quorum_note", "approval_percent", "discussion_days",
+    "min_balance_hbot",
+    "quorum_hbot",
+    "quorum_note",
+    "approval_percent",
+    "discussion_days",
     "vote_days",
-)  # fmt: skip
+)
 
 
 @dataclass
@@ -74,8 +93,9 @@ def governance_history_load(
     rules_data = _read_json(rules_path).get("rules")
     history = _read_json(history_path)
     if not isinstance(rules_data, list) or not isinstance(history.get("epochs"), list):
-        raise GovernanceError(f"{rules_path.name} needs a 'rules' list and {history_path.name} "
-                              "an 'epochs' list.")  # fmt: skip
+        raise GovernanceError(
+            f"{rules_path.name} needs a 'rules' list and {history_path.name} an 'epochs' list."
+        )
     report = HistoryReport()
     with transaction.atomic():
         for index, entry in enumerate(rules_data, start=1):
@@ -157,8 +177,13 @@ def _rules_upsert(entry: dict[str, Any], *, where: str, report: HistoryReport) -
         item_values = {**item_defaults, **{k: item[k] for k in PROPOSAL_RULE_FIELDS if k in item}}
         item_values["approval_percent"] = Decimal(str(item_values["approval_percent"]))
         scratch = HistoryReport()
-        proposal_changed |= _save(rule, item_values, where=f"{where} ({item.get('proposal_type')})",
-                                  kind="proposal rules", report=scratch)  # fmt: skip
+        proposal_changed |= _save(
+            rule,
+            item_values,
+            where=f"{where} ({item.get('proposal_type')})",
+            kind="proposal rules",
+            report=scratch,
+        )
     if proposal_changed and not rule_changed:
         report.unchanged["rules"] -= 1
         report.count("changed", "rules")
@@ -242,20 +267,22 @@ def _choices_sync(poll: Poll, results: list[Any], *, where: str) -> bool:
         )
         passed = item.get("passed")
         share = _decimal(item.get("share_percent"), where, "share_percent")
-        wanted.append({
-            "position": position,
-            "label": item["label"],
-            "exchange": exchange,
-            "connector": connector,
-            "final_score": _decimal(item.get("votes"), where, "votes"),
-            "final_share": share,
-            "final_rank": item.get("rank"),
-            "passed": passed,
-            "failure_reason": PUBLISHED_FAILURE if passed is False else "",
-            "allocation_hbot": item.get("allocation_hbot"),
-            "tier": item.get("tier") or "",
-            "votes_display": item.get("votes_display") or "",
-        })  # fmt: skip
+        wanted.append(
+            {
+                "position": position,
+                "label": item["label"],
+                "exchange": exchange,
+                "connector": connector,
+                "final_score": _decimal(item.get("votes"), where, "votes"),
+                "final_share": share,
+                "final_rank": item.get("rank"),
+                "passed": passed,
+                "failure_reason": PUBLISHED_FAILURE if passed is False else "",
+                "allocation_hbot": item.get("allocation_hbot"),
+                "tier": item.get("tier") or "",
+                "votes_display": item.get("votes_display") or "",
+            }
+        )
     existing = {c.position: c for c in poll.choices.all()}
     fields = [k for k in wanted[0] if k != "position"] if wanted else []
     if (

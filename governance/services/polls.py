@@ -255,9 +255,16 @@ def _result_freeze(*, poll: Poll, result: PollResult, now: datetime) -> None:
         choice.tier = item.tier
     Choice.objects.bulk_update(
         [item.choice for item in result.choices],
-        ["final_score", "final_share", "final_rank", "passed", "failure_reason",
-         "allocation_hbot", "tier"],
-    )  # fmt: skip
+        [
+            "final_score",
+            "final_share",
+            "final_rank",
+            "passed",
+            "failure_reason",
+            "allocation_hbot",
+            "tier",
+        ],
+    )
     poll.status = PollStatus.FINALIZED
     poll.finalized_at = now
     poll.voter_count = result.voter_count

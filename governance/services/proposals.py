@@ -108,18 +108,24 @@ def proposal_create(
             f"latest final block ({block}); {proposer} holds {held:,.2f}."
         )
     proposal = _proposal_record(
-        fields=fields, rule=rule, typed_data=rebuilt, signature=str(signature), digest=digest,
-        balance=balance, block=block, now=now,
-    )  # fmt: skip
+        fields=fields,
+        rule=rule,
+        typed_data=rebuilt,
+        signature=str(signature),
+        digest=digest,
+        balance=balance,
+        block=block,
+        now=now,
+    )
     if rule.discussion_days == 0 and proposal.poll is not None:
         poll_open(poll=proposal.poll, reader=reader, now=now)
     return proposal
 
 
 def _message_parse(typed_data: object, *, now: datetime) -> dict[str, Any]:
-    if not isinstance(typed_data, dict) or not {
-        "types", "primaryType", "domain", "message"
-    } <= set(typed_data):  # fmt: skip
+    if not isinstance(typed_data, dict) or not {"types", "primaryType", "domain", "message"} <= set(
+        typed_data
+    ):
         raise ProposalRejected(
             "Send an EIP-712 typed-data object with types, primaryType, domain and message."
         )
@@ -195,9 +201,13 @@ def _message_parse(typed_data: object, *, now: datetime) -> dict[str, Any]:
         "connector": connector,
         "exchange": exchange,
         "hbot_allocation": int(allocation) or None,
-        "message": {**message, "proposer": proposer, "hbotAllocation": int(allocation),
-                    "timestamp": int(timestamp)},
-    }  # fmt: skip
+        "message": {
+            **message,
+            "proposer": proposer,
+            "hbotAllocation": int(allocation),
+            "timestamp": int(timestamp),
+        },
+    }
 
 
 def _is_uint(value: object) -> bool:

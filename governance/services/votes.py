@@ -331,8 +331,14 @@ def _poll_lock_for_vote(poll: Poll, *, voter: str, now: datetime) -> None:
                 [VOTE_LOCK_NAMESPACE ^ poll.pk, voter_key, poll.pk],
             )
             status, ends_at, is_archived, _ = cursor.fetchone()
-        current = Poll(pk=poll.pk, status=status, ends_at=ends_at, is_archived=is_archived,
-                       title=poll.title, reference=poll.reference)  # fmt: skip
+        current = Poll(
+            pk=poll.pk,
+            status=status,
+            ends_at=ends_at,
+            is_archived=is_archived,
+            title=poll.title,
+            reference=poll.reference,
+        )
     _check_poll_active(current, now=now)
 
 

@@ -103,9 +103,13 @@ def _exchange_sim(*options: str, ignore_sigint: bool = False) -> subprocess.Pope
 
     return subprocess.Popen(
         [sys.executable, "manage.py", "exchange_sim", "--port=0", *options],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         preexec_fn=ignore if ignore_sigint else None,
-    )  # fmt: skip
+    )
 
 
 def _serving_url(process: subprocess.Popen[str]) -> str:

@@ -56,11 +56,27 @@ def test_connector_is_healthy_against_the_simulator(sim, connector_id):
 
 def test_all_twenty_requested_connectors_are_bundled():
     requested = {
-        "binance", "binance_perpetual", "kucoin", "kucoin_perpetual", "okx", "okx_perpetual",
-        "gate_io", "gate_io_perpetual", "bybit", "bybit_perpetual", "kraken",
-        "coinbase_advanced_trade", "htx", "mexc", "bitmart", "bitget", "hyperliquid",
-        "hyperliquid_perpetual", "bitstamp", "dydx_v4_perpetual",
-    }  # fmt: skip
+        "binance",
+        "binance_perpetual",
+        "kucoin",
+        "kucoin_perpetual",
+        "okx",
+        "okx_perpetual",
+        "gate_io",
+        "gate_io_perpetual",
+        "bybit",
+        "bybit_perpetual",
+        "kraken",
+        "coinbase_advanced_trade",
+        "htx",
+        "mexc",
+        "bitmart",
+        "bitget",
+        "hyperliquid",
+        "hyperliquid_perpetual",
+        "bitstamp",
+        "dydx_v4_perpetual",
+    }
     assert requested <= set(BUNDLED)
 
 

@@ -35,11 +35,21 @@ def health_worker(
         **(env or {}),
     }
     command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker",
-        "--pool=threads", f"--concurrency={concurrency}", "--without-gossip",
-        "--without-mingle", "--without-heartbeat", f"--queues={queue}",
-        f"--hostname=health-{queue}@%h", "--loglevel=INFO",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--pool=threads",
+        f"--concurrency={concurrency}",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        f"--queues={queue}",
+        f"--hostname=health-{queue}@%h",
+        "--loglevel=INFO",
+    ]
     with log_path.open("w") as log:
         process = subprocess.Popen(
             command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT

@@ -33,18 +33,26 @@ class Command(BaseCommand):
         out.write(f"Dev chain listening on {server.url}  (chain id {info.chain_id})")
         out.write(f"  HBOT token (demo)      {info.token_address}")
         out.write(f"  Multicall3 (aggregate3) {info.multicall_address}")
-        out.write(f"  EIP-1271 wallet        {info.smart_wallet_address} "
-                  f"(owner: {info.smart_wallet_owner.name})")  # fmt: skip
-        out.write(f"  Seeded at blocks {info.first_round_block} (distribution) and "
-                  f"{info.second_round_block} (transfers)")  # fmt: skip
+        out.write(
+            f"  EIP-1271 wallet        {info.smart_wallet_address} "
+            f"(owner: {info.smart_wallet_owner.name})"
+        )
+        out.write(
+            f"  Seeded at blocks {info.first_round_block} (distribution) and "
+            f"{info.second_round_block} (transfers)"
+        )
         if info.generated_holders:
-            out.write(f"  {info.generated_holders} generated holders funded by block "
-                      f"{info.generated_round_block}")  # fmt: skip
+            out.write(
+                f"  {info.generated_holders} generated holders funded by block "
+                f"{info.generated_round_block}"
+            )
         out.write("  Demo holders (dev keys, public knowledge, never use them on a real chain):")
         for holder in info.holders:
             balance = info.balances.get(holder.address, 0) / HBOT
-            out.write(f"    {holder.name:<6} {holder.address}  {balance:>14,.0f} HBOT  "
-                      f"key {holder.private_key}")  # fmt: skip
+            out.write(
+                f"    {holder.name:<6} {holder.address}  {balance:>14,.0f} HBOT  "
+                f"key {holder.private_key}"
+            )
         try:
             server.serve_forever()
         except KeyboardInterrupt:
