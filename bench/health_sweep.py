@@ -22,6 +22,8 @@ from pathlib import Path
 
 import django
 
+from bench._support import machine
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -131,13 +133,18 @@ def main() -> int:
         outcomes = list(CheckResult.objects.values_list("outcome", flat=True))
         ratio = sweep / slowest
         print()
+        print(machine())
         print(f"added latency per answer     {args.latency_ms} ms")
         print(f"slowest single check         {slowest:6.2f} s  ({slowest_id})")
-        print(f"sweep of {args.connectors} connectors       {sweep:6.2f} s  "
-              f"({outcomes.count('up')} up, {outcomes.count('degraded')} degraded, "
-              f"{outcomes.count('down')} down)")  # fmt: skip
-        print(f"ratio sweep / slowest check  {ratio:6.2f}   (goal <= 2.0: "
-              f"{'met' if ratio <= 2.0 else 'missed'})")  # fmt: skip
+        print(
+            f"sweep of {args.connectors} connectors       {sweep:6.2f} s  "
+            f"({outcomes.count('up')} up, {outcomes.count('degraded')} degraded, "
+            f"{outcomes.count('down')} down)"
+        )
+        print(
+            f"ratio sweep / slowest check  {ratio:6.2f}   (goal <= 2.0: "
+            f"{'met' if ratio <= 2.0 else 'missed'})"
+        )
         return 0
     finally:
         simulator.shutdown()
