@@ -136,7 +136,7 @@ class ExchangeListApi(generics.ListAPIView):
     filterset_class = ExchangeFilter
 
     def get_queryset(self) -> QuerySet[Exchange]:
-        return selectors.exchange_list()
+        return selectors.exchange_list_with_connectors()
 
 
 class ExchangeDetailApi(generics.RetrieveAPIView):
@@ -144,7 +144,7 @@ class ExchangeDetailApi(generics.RetrieveAPIView):
     lookup_field = "slug"
 
     def get_queryset(self) -> QuerySet[Exchange]:
-        return selectors.exchange_list()
+        return selectors.exchange_list_with_connectors()
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)

@@ -1,5 +1,10 @@
 """Registry pages: the connector list with filters, a connector (with the panels other apps
-provide, and its timeline), a connector's timeline as Atom, an exchange."""
+provide, and its timeline), a connector's timeline as Atom, the exchange list, an exchange.
+
+Every list that grows with the registry is paged, so a page costs the same few queries at
+58 connectors or 1,000. A page number that is not one, or is past the last page, shows the
+first or the last page (``Paginator.get_page``), as on the site's other paged pages.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.feedgenerator import Atom1Feed
@@ -27,8 +33,24 @@ from connectors_registry.timeline import (
 )
 
 PAGE_SIZE = 100
+EXCHANGE_PAGE_SIZE = 48  # cards: fills rows of 2, 3 or 4
+EXCHANGE_CONNECTOR_PAGE_SIZE = 100
+SIBLINGS_SHOWN = 12
 TIMELINE_PAGE_SIZE = 25
 FEED_SIZE = 50
+
+
+def _paged(request: HttpRequest, items: QuerySet[Any], size: int) -> dict[str, Any]:
+    """The requested page of ``items``, the query string that keeps the filters in the page
+    links (``query``), and whether any filter is set (``filtered``)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    page = Paginator(items, size).get_page(request.GET.get("page"))
+    return {
+        "page": page,
+        "query": query.urlencode(),
+        "filtered": any(value for value in query.values()),
+    }
 
 
 def registry(request: HttpRequest) -> HttpResponse:
@@ -36,18 +58,13 @@ def registry(request: HttpRequest) -> HttpResponse:
     connectors = (
         connector_filter.qs if connector_filter.is_valid() else selectors.connector_list().none()
     )
-    page = Paginator(connectors, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "connectors_registry/registry.html",
         {
             "filter": connector_filter,
-            "page": page,
             "counts": selectors.registry_counts(),
-            "query": query.urlencode(),
-            "filtered": any(v for k, v in request.GET.items() if k != "page"),
+            **_paged(request, connectors, PAGE_SIZE),
         },
     )
 
@@ -66,12 +83,14 @@ def connector_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if timeline_error
         else connector_timeline_page(connector=connector, before=before, limit=TIMELINE_PAGE_SIZE)
     )
+    siblings = list(selectors.connector_siblings(connector=connector)[: SIBLINGS_SHOWN + 1])
     return render(
         request,
         "connectors_registry/connector_detail.html",
         {
             "connector": connector,
-            "siblings": selectors.connector_siblings(connector=connector),
+            "siblings": siblings[:SIBLINGS_SHOWN],
+            "more_siblings": len(siblings) > SIBLINGS_SHOWN,
             "connector_page_panels": sorted(
                 connector_panels.collect(connector), key=lambda panel: panel.order
             ),
@@ -151,20 +170,33 @@ class ConnectorTimelineFeed(Feed):
 
 
 def exchange_list(request: HttpRequest) -> HttpResponse:
+    """Exchanges as cards with their connectors counted by type and status; the connectors
+    themselves are on each exchange's page."""
     exchange_filter = ExchangeFilter(request.GET, queryset=selectors.exchange_list())
     exchanges = (
         exchange_filter.qs if exchange_filter.is_valid() else selectors.exchange_list().none()
     )
+    paged = _paged(request, exchanges, EXCHANGE_PAGE_SIZE)
     return render(
         request,
         "connectors_registry/exchange_list.html",
-        {"filter": exchange_filter, "exchanges": exchanges},
+        {
+            "filter": exchange_filter,
+            "summaries": selectors.exchange_summaries(exchanges=paged["page"].object_list),
+            **paged,
+        },
     )
 
 
 def exchange_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    exchange = selectors.exchange_get(slug=slug)
+    connectors = selectors.exchange_connector_list(exchange=exchange)
     return render(
         request,
         "connectors_registry/exchange_detail.html",
-        {"exchange": selectors.exchange_get(slug=slug)},
+        {
+            "exchange": exchange,
+            "summary": selectors.exchange_summaries(exchanges=[exchange])[0],
+            **_paged(request, connectors, EXCHANGE_CONNECTOR_PAGE_SIZE),
+        },
     )

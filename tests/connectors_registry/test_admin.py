@@ -3,6 +3,7 @@
 import pytest
 
 from connectors_registry.models import ConnectorStatusChange, InclusionStatus, StatusChangeSource
+from tests.connectors_registry.test_views import make_exchanges
 from tests.factories import ConnectorFactory, MaintainerFactory
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +121,20 @@ def test_admin_refuses_an_internal_alert_webhook(staff_client, settings):
     assert accepted.status_code == 302
     maintainer.refresh_from_db()
     assert maintainer.alert_webhook_url == "https://1.1.1.1/hook"
+
+
+def test_exchange_changelist_counts_connectors_in_the_list_query(
+    staff_client, django_assert_max_num_queries
+):
+    # given exchanges with two connectors each
+    make_exchanges(10)
+    with django_assert_max_num_queries(30) as at_10:
+        staff_client.get("/admin/connectors_registry/exchange/")
+    make_exchanges(50)
+
+    # when staff list them, the count costs no query per row
+    with django_assert_max_num_queries(len(at_10.captured_queries)):
+        response = staff_client.get("/admin/connectors_registry/exchange/?o=5")
+
+    assert response.status_code == 200
+    assert response.content.decode().count('<td class="field-connector_count">2</td>') == 60

@@ -4,7 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from connectors_registry.models import Connector, ConnectorType
-from tests.factories import ConnectorFactory
+from tests.connectors_registry.test_views import make_exchanges
+from tests.factories import ConnectorFactory, ExchangeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +106,44 @@ def test_schema_and_docs(client):
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/connectors/" in schema["paths"]
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_exchange_list_query_count_does_not_grow_from_10_to_60(
+    client, django_assert_max_num_queries
+):
+    make_exchanges(10)
+    with django_assert_max_num_queries(10) as at_10:
+        client.get("/api/v1/exchanges/", {"page_size": 100})
+    make_exchanges(50)
+
+    with django_assert_max_num_queries(len(at_10.captured_queries)):
+        body = client.get("/api/v1/exchanges/", {"page_size": 100}).json()
+
+    assert body["count"] == 60
+    assert {len(row["connectors"]) for row in body["results"]} == {2}
+
+
+def test_exchange_list_is_paged_strictly(client):
+    ExchangeFactory.create_batch(3)
+
+    page_two = client.get("/api/v1/exchanges/", {"page_size": 2, "page": 2}).json()
+    not_a_page = client.get("/api/v1/exchanges/", {"page": "two"})
+    past_the_end = client.get("/api/v1/exchanges/", {"page_size": 2, "page": 3})
+
+    assert page_two["count"] == 3
+    assert len(page_two["results"]) == 1
+    assert not_a_page.status_code == 400
+    assert not_a_page.json()["fields"] == {"page": ["page must be a whole number from 1 up."]}
+    assert past_the_end.status_code == 404
+    assert past_the_end.json()["code"] == "not_found"
+
+
+def test_exchange_type_filter_lists_an_exchange_once_with_all_its_connectors(client):
+    exchange = ExchangeFactory(name="Acme")
+    ConnectorFactory(exchange=exchange, connector_id="acme")
+    ConnectorFactory(exchange=exchange, connector_id="acme_perpetual", sub_type="perpetual")
+
+    body = client.get("/api/v1/exchanges/", {"type": "clob_cex"}).json()
+
+    assert [row["slug"] for row in body["results"]] == ["acme"]
+    assert [c["address"] for c in body["results"][0]["connectors"]] == ["acme", "acme_perpetual"]

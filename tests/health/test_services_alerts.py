@@ -10,8 +10,8 @@ from unittest.mock import patch
 import pytest
 from django.utils import timezone
 
-from health.models import AlertDelivery, DeliveryState, HealthStatus, StatusChange
 from health.errors import AlertTemporaryError
+from health.models import AlertDelivery, DeliveryState, HealthStatus, StatusChange
 from health.services.alerts import (
     alert_deliver,
     alert_deliveries_requeue,
