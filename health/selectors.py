@@ -400,12 +400,23 @@ class MetricRow:
     monitored: bool
     last_result_at: datetime | None
     last_latency_ms: int | None
-    step_latencies_ms: dict[str, int]
 
 
 def metric_rows() -> list[MetricRow]:
-    """Per-connector status and the latest check's latencies, in one query (the check row
-    keeps its latest result's numbers, so a scrape never scans the results table)."""
+    """Per-connector status and the latest check's latency, in one query of the columns a
+    scrape uses (the check row keeps its latest result's numbers, so a scrape never scans
+    the results table)."""
+    checks = HealthCheck.objects.select_related("connector").only(
+        "enabled",
+        "probe_id",
+        "status",
+        "last_result_at",
+        "last_latency_ms",
+        "connector__namespace",
+        "connector__connector_id",
+        "connector__sub_type",
+        "connector__connector_type",
+    )
     return [
         MetricRow(
             address=c.connector.address,
@@ -414,9 +425,8 @@ def metric_rows() -> list[MetricRow]:
             monitored=check_is_monitored(check=c),
             last_result_at=c.last_result_at,
             last_latency_ms=c.last_latency_ms,
-            step_latencies_ms=c.last_step_latencies_ms or {},
         )
-        for c in HealthCheck.objects.select_related("connector")
+        for c in checks.order_by()
     ]
 
 
