@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -31,6 +32,7 @@ from connectors_registry.timeline import (
     cursor_parse,
     timeline_event_tag,
 )
+from core.cache import visitor_copy
 
 PAGE_SIZE = 100
 EXCHANGE_PAGE_SIZE = 48  # cards: fills rows of 2, 3 or 4
@@ -69,7 +71,13 @@ def registry(request: HttpRequest) -> HttpResponse:
     )
 
 
+@transaction.non_atomic_requests  # read-only: no transaction around a shared copy
+@visitor_copy(
+    fresh=lambda: settings.VISITOR_PAGE_CACHE_SECONDS,
+    stale=lambda: settings.VISITOR_PAGE_STALE_SECONDS,
+)
 def connector_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A connector with every app's panel and its timeline; visitors share a copy."""
     connector = selectors.connector_get(slug=slug)
     timeline_error = ""
     before: datetime | None = None

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.cache import cached_or_rebuilt
 from health import selectors
 from health.models import CheckResult, Incident, MaintenanceWindow
 
@@ -85,6 +89,7 @@ class ComponentSerializer(serializers.Serializer):
     last_checked_at = serializers.DateTimeField(source="check.last_result_at", allow_null=True)
 
 
+@method_decorator(transaction.non_atomic_requests, name="dispatch")  # read-only, often cached
 class HealthSummaryApi(APIView):
     """Every connector's health, open incidents and upcoming maintenance."""
 
@@ -98,6 +103,19 @@ class HealthSummaryApi(APIView):
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request) -> Response:
+        seconds = settings.HEALTH_STATUS_PAGE_CACHE_SECONDS
+        if seconds <= 0:
+            return Response(self._summary(request))
+        return Response(  # the same for everyone: one copy, rebuilt by one request at a time
+            cached_or_rebuilt(
+                "health:summary-api",
+                fresh_seconds=seconds,
+                stale_seconds=settings.HEALTH_STATUS_PAGE_STALE_SECONDS,
+                build=lambda: self._summary(request),
+            )
+        )
+
+    def _summary(self, request: Request) -> dict[str, Any]:
         page = selectors.status_page()
         data: dict[str, Any] = {
             "page": {"name": "Connector Hub connector health", "updated_at": page.generated_at},
@@ -110,7 +128,7 @@ class HealthSummaryApi(APIView):
             "incidents": page.open_incidents,
             "scheduled_maintenances": page.maintenance,
         }
-        return Response(self.OutputSerializer(data, context={"request": request}).data)
+        return dict(self.OutputSerializer(data, context={"request": request}).data)
 
 
 @extend_schema_serializer(component_name="HealthCheckResult")

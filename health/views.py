@@ -13,38 +13,30 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
 
-from core.cache import cached_or_rebuilt
+from core.cache import visitor_copy
 from health import selectors
 from health.badges import badge_svg
 from health.metrics import render_metrics
 from health.models import Incident
 
-STATUS_PAGE_CACHE_KEY = "health:status-page:v2"
+STATUS_PAGE_CACHE_KEY = "visitor-copy:/status/"
 
 
 @transaction.non_atomic_requests  # read-only: no transaction around a cached page
 @require_GET
+@visitor_copy(
+    fresh=lambda: settings.HEALTH_STATUS_PAGE_CACHE_SECONDS,
+    stale=lambda: settings.HEALTH_STATUS_PAGE_STALE_SECONDS,
+)
 def status_page(request: HttpRequest) -> HttpResponse:
-    """Every connector grouped by type. Anonymous visitors share one cached copy, rebuilt
-    by one request at a time (the others get the previous copy meanwhile); each group's
-    table is a fragment cached until one of its rows changes."""
-    seconds = settings.HEALTH_STATUS_PAGE_CACHE_SECONDS
-
-    def build() -> bytes:
-        page = selectors.status_page()
-        context = {"page": page, "fragment_seconds": settings.HEALTH_STATUS_FRAGMENT_CACHE_SECONDS}
-        return render(request, "health/status_page.html", context).content
-
-    if seconds <= 0 or request.user.is_authenticated:  # a signed-in header is theirs alone
-        return HttpResponse(build())
-    return HttpResponse(
-        cached_or_rebuilt(
-            STATUS_PAGE_CACHE_KEY,
-            fresh_seconds=seconds,
-            stale_seconds=settings.HEALTH_STATUS_PAGE_STALE_SECONDS,
-            build=build,
-        )
-    )
+    """Every connector grouped by type. Visitors share one cached copy, rebuilt by one
+    request at a time (the others get the previous copy meanwhile); each group's table is a
+    fragment cached until one of its rows changes."""
+    context = {
+        "page": selectors.status_page(),
+        "fragment_seconds": settings.HEALTH_STATUS_FRAGMENT_CACHE_SECONDS,
+    }
+    return render(request, "health/status_page.html", context)
 
 
 @require_GET

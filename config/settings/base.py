@@ -210,6 +210,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/min")},
     "NUM_PROXIES": NUM_PROXIES,
 }
+# Pages that read many tables (a connector's page) are shared by visitors without a session
+# for this long, rebuilt by one request at a time (core.cache.visitor_copy); 0: off.
+VISITOR_PAGE_CACHE_SECONDS = env.int("VISITOR_PAGE_CACHE_SECONDS", default=30)
+VISITOR_PAGE_STALE_SECONDS = env.int("VISITOR_PAGE_STALE_SECONDS", default=300)
 # The OpenAPI schema as written at deploy (`manage.py spectacular --format openapi-json
 # --file F`), served as is; empty: each process builds it once (core.schema_view).
 API_SCHEMA_FILE = env.str("API_SCHEMA_FILE", default="")

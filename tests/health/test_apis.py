@@ -95,3 +95,21 @@ def test_incidents_carry_staff_updates(client, staff_user, django_assert_max_num
         data = client.get("/api/v1/health/incidents/").json()
 
     assert [u["body"] for u in data["results"][0]["updates"]] == ["Fix merged.", "Monitoring."]
+
+
+def test_summary_is_built_once_for_everyone_while_fresh(
+    client, settings, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    settings.HEALTH_STATUS_PAGE_CACHE_SECONDS = 30
+    cache.clear()
+    HealthCheckFactory(status=HealthStatus.OPERATIONAL)
+    first = client.get("/api/v1/health/summary/")
+
+    with django_assert_num_queries(0):
+        second = client.get("/api/v1/health/summary/", HTTP_ACCEPT="application/json")
+
+    assert second.json() == first.json()
+    assert second.json()["components"][0]["status"] == "operational"
+    cache.clear()
