@@ -1,4 +1,5 @@
-"""The interface every bundled connector implements, and the transport helpers they share.
+"""The interface every bundled connector implements, and the transport and parsing helpers
+they share (where several exchanges answer in one shape, it is read here once).
 
 A bundled connector reads an exchange's *public* market data the way Hummingbot's connector
 for it does: server time, the market list (mapped to Hummingbot's ``BASE-QUOTE`` pairs), an
@@ -154,15 +155,79 @@ def from_iso(value: str) -> datetime:
     return parsed
 
 
+def optional_millis(value: Any) -> datetime | None:
+    """An epoch-milliseconds field that an exchange may leave out, null or zero."""
+    return from_millis(value) if value else None
+
+
 def levels(rows: Iterable[Any], *, price: Any = 0, size: Any = 1) -> list[Level]:
     """Order-book rows as (price, size): ``[["1.5", "2"]]`` or ``[{"px": .., "sz": ..}]``."""
     return [(Decimal(str(row[price])), Decimal(str(row[size]))) for row in rows]
+
+
+def bids_asks(
+    book: Mapping[str, Any], *, price: Any = 0, size: Any = 1
+) -> tuple[list[Level], list[Level]]:
+    """The two sides of the book shape most exchanges answer, ``{"bids": rows, "asks": rows}``
+    (rows as ``levels`` reads them): ``OrderBook(*bids_asks(book), timestamp)``."""
+    return (
+        levels(book["bids"], price=price, size=size),
+        levels(book["asks"], price=price, size=size),
+    )
+
+
+def millis_book(book: Mapping[str, Any], *, stamp: str = "ts") -> OrderBook:
+    """``{"bids": [[price, size], ..], "asks": [..], stamp: epoch ms}``, the book as OKX,
+    Bitget, HTX, BitMart and Gate.io spot answer it."""
+    return OrderBook(*bids_asks(book), from_millis(book[stamp]))
 
 
 def json_text(raw: str | bytes) -> Json:
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8")
     return json.loads(raw)
+
+
+def pong_or_json(raw: str | bytes) -> Json:
+    """A stream whose heartbeat answer is the bare text ``pong`` (OKX, Bitget) and whose
+    other frames are JSON."""
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    return {"pong": True} if text == "pong" else json.loads(text)
+
+
+def subscription_rejected(message: Mapping[str, Any], key: str) -> ProbeError:
+    """The stream refused a subscription: the reason quotes the exchange's own ``key`` field
+    (or the whole message)."""
+    return ProbeError(f"subscription rejected: {message.get(key, message)}")
+
+
+def book_push(channel: str, book: OrderBook, *, snapshot: bool) -> StreamMessage:
+    """A pushed book: a snapshot carries the book, a diff only its time."""
+    if snapshot:
+        return StreamMessage(StreamKind.SNAPSHOT, channel, book.timestamp, book)
+    return StreamMessage(StreamKind.DIFF, channel, book.timestamp)
+
+
+def okx_style_message(
+    message: Json, *, is_book: Callable[[str], bool], trade_channel: str
+) -> StreamMessage | None:
+    """A message of OKX's v5 public stream, whose frames Bitget's v2 stream copies: an
+    ``error`` event refuses a subscription (``msg`` says why); other events (subscribe acks)
+    and frames without ``data`` (pongs) are not market data; a push is
+    ``{"arg": {"channel": ..}, "action"?: "snapshot" | "update", "data": [row]}``, its row a
+    book (``millis_book``) on a channel ``is_book`` accepts, or a trade stamped ``ts`` on
+    ``trade_channel``. Which channels are which is each exchange's own rule."""
+    if message.get("event") == "error":
+        raise subscription_rejected(message, "msg")
+    if "event" in message or "data" not in message:
+        return None
+    channel = message["arg"]["channel"]
+    data = message["data"][0]
+    if is_book(channel):
+        return book_push(channel, millis_book(data), snapshot=message.get("action") == "snapshot")
+    if channel == trade_channel:
+        return StreamMessage(StreamKind.TRADE, channel, from_millis(data["ts"]))
+    return None
 
 
 def pair(base: str, quote: str) -> str:

@@ -9,14 +9,15 @@ from health.connectors.base import (
     ExchangeConnector,
     Market,
     OrderBook,
-    ProbeError,
     StreamKind,
     StreamMessage,
     SystemStatus,
+    bids_asks,
     from_millis,
-    levels,
+    optional_millis,
     pair,
     raise_code_msg_error,
+    subscription_rejected,
 )
 
 
@@ -60,6 +61,7 @@ class Binance(ExchangeConnector):
         ]
 
     def _tradable(self, row: dict[str, Any]) -> bool:
+        """Spot: every market, unless its ``permissionSets`` leave SPOT out."""
         permission_sets = row.get("permissionSets")
         if permission_sets is None:
             return True
@@ -68,29 +70,28 @@ class Binance(ExchangeConnector):
     def order_book(self, market: Market) -> OrderBook:
         payload = self.get_json(f"{self.api}/depth", {"symbol": market.symbol, "limit": 100})
         raise_code_msg_error(payload)
-        stamp = payload.get("E")
-        return OrderBook(
-            bids=levels(payload["bids"]),
-            asks=levels(payload["asks"]),
-            timestamp=from_millis(stamp) if stamp else None,
-        )
+        return OrderBook(*bids_asks(payload), optional_millis(payload.get("E")))
 
     def stream_first_message(self, market: Market) -> StreamMessage:
-        name = market.symbol.lower()
         return self.first_stream_message(
-            self.endpoints.ws_url,
-            subscribe=[
-                {"method": "SUBSCRIBE", "params": [f"{name}@depth@100ms"], "id": 1},
-                {"method": "SUBSCRIBE", "params": [f"{name}@trade"], "id": 2},
-            ],
-            parse=self._parse,
+            self.endpoints.ws_url, subscribe=self._subscriptions(market), parse=self._parse
         )
+
+    def _subscriptions(self, market: Market) -> list[dict[str, Any]]:
+        name = market.symbol.lower()
+        return [
+            {"method": "SUBSCRIBE", "params": [f"{name}@depth@100ms"], "id": 1},
+            {"method": "SUBSCRIBE", "params": [f"{name}@trade"], "id": 2},
+        ]
 
     def _parse(self, message: Any) -> StreamMessage | None:
         if "error" in message:
-            raise ProbeError(f"subscription rejected: {message['error']}")
+            raise subscription_rejected(message, "error")
         if "result" in message:  # subscription ack
             return None
+        return self._event(message)
+
+    def _event(self, message: Any) -> StreamMessage | None:
         return _stream_event(message, f"{message.get('s', '').lower()}@{message.get('e', '')}")
 
 
@@ -103,34 +104,15 @@ class BinancePerpetual(Binance):
     def system_status(self) -> SystemStatus | None:
         return None  # the status endpoint lives on the spot API's host, not the futures one
 
-    def markets(self) -> list[Market]:
-        payload = self.get_json(f"{self.api}/exchangeInfo")
-        raise_code_msg_error(payload)
-        return [
-            Market(
-                symbol=row["symbol"],
-                trading_pair=pair(row["baseAsset"], row["quoteAsset"]),
-                active=row.get("status") == "TRADING"
-                and row.get("contractType") in {"PERPETUAL", "TRADIFI_PERPETUAL"},
-            )
-            for row in payload["symbols"]
-        ]
+    def _tradable(self, row: dict[str, Any]) -> bool:
+        """Futures: perpetual contracts only, not dated ones."""
+        return row.get("contractType") in {"PERPETUAL", "TRADIFI_PERPETUAL"}
 
-    def stream_first_message(self, market: Market) -> StreamMessage:
+    def _subscriptions(self, market: Market) -> list[dict[str, Any]]:
         # The public/stream route carries depth; it is a combined stream ({stream, data}).
-        return self.first_stream_message(
-            self.endpoints.ws_url,
-            subscribe=[
-                {"method": "SUBSCRIBE", "params": [f"{market.symbol.lower()}@depth"], "id": 1}
-            ],
-            parse=self._parse_combined,
-        )
+        return [{"method": "SUBSCRIBE", "params": [f"{market.symbol.lower()}@depth"], "id": 1}]
 
-    def _parse_combined(self, message: Any) -> StreamMessage | None:
-        if "error" in message:
-            raise ProbeError(f"subscription rejected: {message['error']}")
-        if "result" in message:
-            return None
+    def _event(self, message: Any) -> StreamMessage | None:
         if "stream" in message and "data" in message:
             return _stream_event(message["data"], message["stream"])
         return None

@@ -1,8 +1,8 @@
-"""Bitget spot (``bitget``) and USDT-M futures (``bitget_perpetual``), API v2."""
+"""Bitget spot (``bitget``) and USDT-M futures (``bitget_perpetual``), API v2; its stream
+frames are OKX's."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -10,12 +10,12 @@ from health.connectors.base import (
     ExchangeConnector,
     Market,
     OrderBook,
-    ProbeError,
-    StreamKind,
     StreamMessage,
     from_millis,
-    levels,
+    millis_book,
+    okx_style_message,
     pair,
+    pong_or_json,
     unwrap_envelope,
 )
 
@@ -24,11 +24,6 @@ def _data(payload: Any) -> Any:
     return unwrap_envelope(
         payload, ok=lambda envelope: envelope.get("code") == "00000", message_key="msg"
     )["data"]
-
-
-def _decode(raw: str | bytes) -> Any:
-    text = raw.decode() if isinstance(raw, bytes) else raw
-    return {"pong": True} if text == "pong" else json.loads(text)
 
 
 class Bitget(ExchangeConnector):
@@ -54,12 +49,7 @@ class Bitget(ExchangeConnector):
         data = _data(
             self.get_json("/api/v2/spot/market/orderbook", {"symbol": market.symbol, "limit": 50})
         )
-        return self._book(data)
-
-    def _book(self, data: dict[str, Any]) -> OrderBook:
-        return OrderBook(
-            bids=levels(data["bids"]), asks=levels(data["asks"]), timestamp=from_millis(data["ts"])
-        )
+        return millis_book(data)
 
     def stream_first_message(self, market: Market) -> StreamMessage:
         args = [
@@ -69,26 +59,16 @@ class Bitget(ExchangeConnector):
         return self.first_stream_message(
             self.endpoints.ws_url,
             subscribe=[{"op": "subscribe", "args": args}],
-            decode=_decode,
+            decode=pong_or_json,
             parse=_parse,
         )
 
 
 def _parse(message: Any) -> StreamMessage | None:
-    if message.get("event") == "error":
-        raise ProbeError(f"subscription rejected: {message.get('msg', message)}")
-    if "event" in message or "data" not in message:
-        return None  # ack, pong
-    channel = message["arg"]["channel"]
-    data = message["data"][0]
-    if channel.startswith("books"):
-        book = OrderBook(levels(data["bids"]), levels(data["asks"]), from_millis(data["ts"]))
-        if message.get("action") == "snapshot":
-            return StreamMessage(StreamKind.SNAPSHOT, channel, book.timestamp, book)
-        return StreamMessage(StreamKind.DIFF, channel, book.timestamp)
-    if channel == "trade":
-        return StreamMessage(StreamKind.TRADE, channel, from_millis(data["ts"]))
-    return None
+    # Bitget's v2 stream frames are OKX's; its book channels are books, books1, books5, books15
+    return okx_style_message(
+        message, is_book=lambda channel: channel.startswith("books"), trade_channel="trade"
+    )
 
 
 class BitgetPerpetual(Bitget):
@@ -114,4 +94,4 @@ class BitgetPerpetual(Bitget):
                 {"symbol": market.symbol, "productType": self.inst_type, "limit": 50},
             )
         )
-        return self._book(data)
+        return millis_book(data)

@@ -11,13 +11,14 @@ from health.connectors.base import (
     ExchangeConnector,
     Market,
     OrderBook,
-    ProbeError,
     StreamKind,
     StreamMessage,
+    book_push,
     from_millis,
     from_seconds,
-    levels,
+    millis_book,
     pair,
+    subscription_rejected,
     unwrap_envelope,
 )
 
@@ -56,9 +57,7 @@ class Bitmart(ExchangeConnector):
         data = _data(
             self.get_json("/spot/quotation/v3/books", {"symbol": market.symbol, "limit": 35})
         )
-        return OrderBook(
-            bids=levels(data["bids"]), asks=levels(data["asks"]), timestamp=from_millis(data["ts"])
-        )
+        return millis_book(data)
 
     def stream_first_message(self, market: Market) -> StreamMessage:
         return self.first_stream_message(
@@ -76,14 +75,13 @@ class Bitmart(ExchangeConnector):
 
 def _parse(message: Any) -> StreamMessage | None:
     if "errorCode" in message or "errorMessage" in message:
-        raise ProbeError(f"subscription rejected: {message.get('errorMessage', message)}")
+        raise subscription_rejected(message, "errorMessage")
     if "data" not in message:
         return None  # subscribe ack
     table = message.get("table", "")
     data = message["data"][0]
     if table.startswith("spot/depth"):
-        book = OrderBook(levels(data["bids"]), levels(data["asks"]), from_millis(data["ms_t"]))
-        return StreamMessage(StreamKind.SNAPSHOT, table, book.timestamp, book)
+        return book_push(table, millis_book(data, stamp="ms_t"), snapshot=True)
     if table == "spot/trade":
         return StreamMessage(StreamKind.TRADE, table, from_seconds(data["s_t"]))
     return None

@@ -12,10 +12,12 @@ from health.connectors.base import (
     ProbeError,
     StreamKind,
     StreamMessage,
+    bids_asks,
     from_millis,
     from_seconds,
     levels,
     pair,
+    subscription_rejected,
 )
 
 
@@ -57,11 +59,7 @@ class Bitstamp(ExchangeConnector):
     def order_book(self, market: Market) -> OrderBook:
         payload = self.get_json(f"/api/v2/order_book/{market.symbol}/")
         _bitstamp_error(payload)
-        return OrderBook(
-            bids=levels(payload["bids"]),
-            asks=levels(payload["asks"]),
-            timestamp=_micros(payload["microtimestamp"]),
-        )
+        return OrderBook(*bids_asks(payload), _micros(payload["microtimestamp"]))
 
     def stream_first_message(self, market: Market) -> StreamMessage:
         return self.first_stream_message(
@@ -77,7 +75,7 @@ class Bitstamp(ExchangeConnector):
 def _parse(message: Any) -> StreamMessage | None:
     event = message.get("event")
     if event == "bts:error":
-        raise ProbeError(f"subscription rejected: {message.get('data', message)}")
+        raise subscription_rejected(message, "data")
     if event == "bts:request_reconnect":
         raise ProbeError("the exchange asked the client to reconnect before any data")
     channel = message.get("channel", "")

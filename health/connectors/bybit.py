@@ -9,13 +9,14 @@ from health.connectors.base import (
     ExchangeConnector,
     Market,
     OrderBook,
-    ProbeError,
     StreamKind,
     StreamMessage,
+    book_push,
     from_millis,
     from_nanos,
     levels,
     pair,
+    subscription_rejected,
     unwrap_envelope,
 )
 
@@ -76,15 +77,13 @@ class Bybit(ExchangeConnector):
 def _parse(message: Any) -> StreamMessage | None:
     if message.get("op") == "subscribe":
         if not message.get("success", False):
-            raise ProbeError(f"subscription rejected: {message.get('ret_msg', message)}")
+            raise subscription_rejected(message, "ret_msg")
         return None
     topic = message.get("topic", "")
     if topic.startswith("orderbook."):
         data = message["data"]
         book = OrderBook(levels(data["b"]), levels(data["a"]), from_millis(message["ts"]))
-        if message.get("type") == "snapshot":
-            return StreamMessage(StreamKind.SNAPSHOT, topic, book.timestamp, book)
-        return StreamMessage(StreamKind.DIFF, topic, book.timestamp)
+        return book_push(topic, book, snapshot=message.get("type") == "snapshot")
     if topic.startswith("publicTrade."):
         return StreamMessage(StreamKind.TRADE, topic, from_millis(message["data"][0]["T"]))
     return None

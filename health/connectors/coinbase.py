@@ -11,12 +11,12 @@ from health.connectors.base import (
     Level,
     Market,
     OrderBook,
-    ProbeError,
     StreamKind,
     StreamMessage,
+    bids_asks,
     from_iso,
-    levels,
     pair,
+    subscription_rejected,
 )
 
 
@@ -49,11 +49,7 @@ class CoinbaseAdvancedTrade(ExchangeConnector):
         book = self.get_json(
             "/api/v3/brokerage/market/product_book", {"product_id": market.symbol, "limit": 50}
         )["pricebook"]
-        return OrderBook(
-            bids=levels(book["bids"], price="price", size="size"),
-            asks=levels(book["asks"], price="price", size="size"),
-            timestamp=from_iso(book["time"]),
-        )
+        return OrderBook(*bids_asks(book, price="price", size="size"), from_iso(book["time"]))
 
     def stream_first_message(self, market: Market) -> StreamMessage:
         return self.first_stream_message(
@@ -68,7 +64,7 @@ class CoinbaseAdvancedTrade(ExchangeConnector):
 
 def _parse(message: Any) -> StreamMessage | None:
     if message.get("type") == "error":
-        raise ProbeError(f"subscription rejected: {message.get('message', message)}")
+        raise subscription_rejected(message, "message")
     channel = message.get("channel")
     if channel == "l2_data":
         event = message["events"][0]

@@ -9,14 +9,19 @@ from health.connectors.base import (
     ExchangeConnector,
     Market,
     OrderBook,
-    ProbeError,
     StreamKind,
     StreamMessage,
+    bids_asks,
     from_iso,
     from_seconds,
-    levels,
     pair,
+    subscription_rejected,
 )
+
+
+def _book(book: dict[str, Any]) -> OrderBook:
+    """The Indexer's book, ``{"bids": [{"price", "size"}], "asks": [..]}``: it carries no time."""
+    return OrderBook(*bids_asks(book, price="price", size="size"))
 
 
 class DydxV4Perpetual(ExchangeConnector):
@@ -41,10 +46,7 @@ class DydxV4Perpetual(ExchangeConnector):
 
     def order_book(self, market: Market) -> OrderBook:
         payload = self.get_json(f"/v4/orderbooks/perpetualMarket/{market.symbol}")
-        return OrderBook(
-            bids=levels(payload["bids"], price="price", size="size"),
-            asks=levels(payload["asks"], price="price", size="size"),
-        )
+        return _book(payload)
 
     def stream_first_message(self, market: Market) -> StreamMessage:
         return self.first_stream_message(
@@ -61,15 +63,11 @@ class DydxV4Perpetual(ExchangeConnector):
 def _parse(message: Any) -> StreamMessage | None:
     kind = message.get("type")
     if kind == "error":
-        raise ProbeError(f"subscription rejected: {message.get('message', message)}")
+        raise subscription_rejected(message, "message")
     channel = message.get("channel", "")
     contents = message.get("contents")
     if channel == "v4_orderbook" and kind == "subscribed":
-        book = OrderBook(
-            bids=levels(contents["bids"], price="price", size="size"),
-            asks=levels(contents["asks"], price="price", size="size"),
-        )
-        return StreamMessage(StreamKind.SNAPSHOT, channel, None, book)
+        return StreamMessage(StreamKind.SNAPSHOT, channel, None, _book(contents))
     if channel == "v4_orderbook" and kind == "channel_data":
         return StreamMessage(StreamKind.DIFF, channel, None)
     if channel == "v4_trades" and kind in {"subscribed", "channel_data"}:

@@ -13,10 +13,13 @@ from health.connectors.base import (
     ProbeError,
     StreamKind,
     StreamMessage,
+    bids_asks,
     from_millis,
     from_seconds,
     levels,
+    millis_book,
     pair,
+    subscription_rejected,
 )
 
 
@@ -56,11 +59,7 @@ class GateIo(ExchangeConnector):
             {"currency_pair": market.symbol, "with_id": "true", "limit": 20},
         )
         _gate_error(payload)
-        return OrderBook(
-            bids=levels(payload["bids"]),
-            asks=levels(payload["asks"]),
-            timestamp=from_millis(payload["current"]),
-        )
+        return millis_book(payload, stamp="current")
 
     def stream_first_message(self, market: Market) -> StreamMessage:
         now = int(time.time())
@@ -85,7 +84,7 @@ class GateIo(ExchangeConnector):
 
     def _parse(self, message: Any) -> StreamMessage | None:
         if message.get("error"):
-            raise ProbeError(f"subscription rejected: {message['error']}")
+            raise subscription_rejected(message, "error")
         if message.get("event") != "update":
             return None
         channel = message.get("channel")
@@ -131,8 +130,4 @@ class GateIoPerpetual(GateIo):
             {"contract": market.symbol, "with_id": "true", "limit": 20},
         )
         _gate_error(payload)
-        return OrderBook(
-            bids=levels(payload["bids"], price="p", size="s"),
-            asks=levels(payload["asks"], price="p", size="s"),
-            timestamp=from_seconds(payload["current"]),
-        )
+        return OrderBook(*bids_asks(payload, price="p", size="s"), from_seconds(payload["current"]))

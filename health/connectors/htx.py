@@ -11,13 +11,14 @@ from health.connectors.base import (
     ExchangeConnector,
     Market,
     OrderBook,
-    ProbeError,
     StreamKind,
     StreamMessage,
+    book_push,
     from_millis,
-    levels,
+    millis_book,
     new_request_id,
     pair,
+    subscription_rejected,
     unwrap_envelope,
 )
 
@@ -54,9 +55,7 @@ class Htx(ExchangeConnector):
         tick = _ok(
             self.get_json("/market/depth", {"symbol": market.symbol, "type": "step0", "depth": 20})
         )["tick"]
-        return OrderBook(
-            bids=levels(tick["bids"]), asks=levels(tick["asks"]), timestamp=from_millis(tick["ts"])
-        )
+        return millis_book(tick)
 
     def stream_first_message(self, market: Market) -> StreamMessage:
         return self.first_stream_message(
@@ -73,12 +72,10 @@ class Htx(ExchangeConnector):
 
 def _parse(message: Any) -> StreamMessage | None:
     if message.get("status") == "error":
-        raise ProbeError(f"subscription rejected: {message.get('err-msg', message)}")
+        raise subscription_rejected(message, "err-msg")
     channel = message.get("ch", "")
     if channel.endswith("depth.step0"):
-        tick = message["tick"]
-        book = OrderBook(levels(tick["bids"]), levels(tick["asks"]), from_millis(tick["ts"]))
-        return StreamMessage(StreamKind.SNAPSHOT, channel, book.timestamp, book)
+        return book_push(channel, millis_book(message["tick"]), snapshot=True)
     if channel.endswith("trade.detail"):
         return StreamMessage(StreamKind.TRADE, channel, from_millis(message["tick"]["ts"]))
     return None

@@ -16,9 +16,11 @@ from health.connectors.base import (
     ProbeError,
     StreamKind,
     StreamMessage,
+    book_push,
     from_millis,
     levels,
     pair,
+    subscription_rejected,
 )
 
 
@@ -74,10 +76,9 @@ class Hyperliquid(ExchangeConnector):
 def _parse(message: Any) -> StreamMessage | None:
     channel = message.get("channel")
     if channel == "error":
-        raise ProbeError(f"subscription rejected: {message.get('data', message)}")
+        raise subscription_rejected(message, "data")
     if channel == "l2Book":
-        book = _book(message["data"])
-        return StreamMessage(StreamKind.SNAPSHOT, channel, book.timestamp, book)
+        return book_push(channel, _book(message["data"]), snapshot=True)
     if channel == "trades":
         return StreamMessage(StreamKind.TRADE, channel, from_millis(message["data"][0]["time"]))
     return None  # subscriptionResponse, pong

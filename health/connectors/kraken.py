@@ -10,13 +10,14 @@ from health.connectors.base import (
     Level,
     Market,
     OrderBook,
-    ProbeError,
     StreamKind,
     StreamMessage,
     SystemStatus,
+    bids_asks,
     from_seconds,
     levels,
     pair,
+    subscription_rejected,
     unwrap_envelope,
 )
 
@@ -77,11 +78,7 @@ class Kraken(ExchangeConnector):
     def order_book(self, market: Market) -> OrderBook:
         result = _result(self.get_json("/0/public/Depth", {"pair": market.symbol, "count": 25}))
         book = next(iter(result.values()))  # keyed by Kraken's own pair name
-        return OrderBook(
-            bids=levels(book["bids"]),
-            asks=levels(book["asks"]),
-            timestamp=_latest(book["bids"] + book["asks"]),
-        )
+        return OrderBook(*bids_asks(book), _latest(book["bids"] + book["asks"]))
 
     def stream_first_message(self, market: Market) -> StreamMessage:
         wsname = market.extra["wsname"]
@@ -102,7 +99,7 @@ class Kraken(ExchangeConnector):
 def _parse(message: Any) -> StreamMessage | None:
     if isinstance(message, dict):
         if message.get("event") == "subscriptionStatus" and message.get("status") == "error":
-            raise ProbeError(f"subscription rejected: {message.get('errorMessage', message)}")
+            raise subscription_rejected(message, "errorMessage")
         return None  # systemStatus, heartbeat, subscriptionStatus
     channel = message[-2]
     if channel.startswith("book"):

@@ -13,15 +13,16 @@ from health.connectors.base import (
     ExchangeConnector,
     Market,
     OrderBook,
-    ProbeError,
     StreamKind,
     StreamMessage,
     SystemStatus,
+    bids_asks,
     from_millis,
     from_nanos,
-    levels,
     new_request_id,
+    optional_millis,
     pair,
+    subscription_rejected,
     unwrap_envelope,
 )
 
@@ -65,11 +66,7 @@ class Kucoin(ExchangeConnector):
         data = _data(
             self.get_json("/api/v1/market/orderbook/level2_100", {"symbol": market.symbol})
         )
-        return OrderBook(
-            bids=levels(data["bids"]),
-            asks=levels(data["asks"]),
-            timestamp=from_millis(data["time"]) if data.get("time") else None,
-        )
+        return OrderBook(*bids_asks(data), optional_millis(data.get("time")))
 
     def stream_url(self) -> str:
         data = _data(self.post_json("/api/v1/bullet-public"))
@@ -96,15 +93,17 @@ class Kucoin(ExchangeConnector):
     def _parse(self, message: Any) -> StreamMessage | None:
         kind = message.get("type")
         if kind == "error":
-            raise ProbeError(f"subscription rejected: {message.get('data', message)}")
+            raise subscription_rejected(message, "data")
         if kind != "message":
             return None  # ack, pong
-        data = message["data"]
+        return self._event(message, message["data"])
+
+    def _event(self, message: Any, data: Any) -> StreamMessage | None:
+        """A spot data message: which one its ``subject`` says."""
         subject = message.get("subject")
         if subject == "trade.l2update":
-            stamp = data.get("time")
             return StreamMessage(
-                StreamKind.DIFF, message["topic"], from_millis(stamp) if stamp else None
+                StreamKind.DIFF, message["topic"], optional_millis(data.get("time"))
             )
         if subject == "trade.l3match":
             return StreamMessage(StreamKind.TRADE, message["topic"], from_nanos(data["time"]))
@@ -130,15 +129,10 @@ class KucoinPerpetual(Kucoin):
     def order_book(self, market: Market) -> OrderBook:
         data = _data(self.get_json("/api/v1/level2/depth100", {"symbol": market.symbol}))
         stamp = from_nanos(data["ts"]) if data.get("ts") else None
-        return OrderBook(bids=levels(data["bids"]), asks=levels(data["asks"]), timestamp=stamp)
+        return OrderBook(*bids_asks(data), stamp)
 
-    def _parse(self, message: Any) -> StreamMessage | None:
-        kind = message.get("type")
-        if kind == "error":
-            raise ProbeError(f"subscription rejected: {message.get('data', message)}")
-        if kind != "message":
-            return None
-        data = message["data"]
+    def _event(self, message: Any, data: Any) -> StreamMessage | None:
+        """A futures data message: which one its ``topic`` says."""
         topic = message.get("topic", "")
         if topic.startswith("/contractMarket/level2"):
             data["change"].split(",")[2]  # price,side,size — a diff without it is malformed

@@ -11,13 +11,15 @@ from health.connectors.base import (
     ExchangeConnector,
     Market,
     OrderBook,
-    ProbeError,
     StreamKind,
     StreamMessage,
+    bids_asks,
     from_millis,
     levels,
+    optional_millis,
     pair,
     raise_code_msg_error,
+    subscription_rejected,
 )
 
 
@@ -56,12 +58,7 @@ class Mexc(ExchangeConnector):
     def order_book(self, market: Market) -> OrderBook:
         payload = self.get_json("/api/v3/depth", {"symbol": market.symbol, "limit": 20})
         raise_code_msg_error(payload)
-        stamp = payload.get("timestamp")
-        return OrderBook(
-            bids=levels(payload["bids"]),
-            asks=levels(payload["asks"]),
-            timestamp=from_millis(stamp) if stamp else None,
-        )
+        return OrderBook(*bids_asks(payload), optional_millis(payload.get("timestamp")))
 
     def stream_first_message(self, market: Market) -> StreamMessage:
         channels = [
@@ -92,7 +89,7 @@ def _not_spot_tradable(row: dict[str, Any]) -> str:
 def _parse(message: Any) -> StreamMessage | None:
     if "code" in message:  # JSON ack or pong
         if message["code"] != 0 or "Not Subscribed" in str(message.get("msg", "")):
-            raise ProbeError(f"subscription rejected: {message.get('msg', message)}")
+            raise subscription_rejected(message, "msg")
         return None
     channel = message.get("channel", "")
     if "publicAggreDepths" in message:

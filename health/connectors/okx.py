@@ -9,13 +9,13 @@ from health.connectors.base import (
     ExchangeConnector,
     Market,
     OrderBook,
-    ProbeError,
-    StreamKind,
     StreamMessage,
     SystemStatus,
     from_millis,
-    levels,
+    millis_book,
+    okx_style_message,
     pair,
+    pong_or_json,
     unwrap_envelope,
 )
 
@@ -58,9 +58,8 @@ class Okx(ExchangeConnector):
         )
 
     def order_book(self, market: Market) -> OrderBook:
-        book = _data(self.get_json("/api/v5/market/books", {"instId": market.symbol, "sz": 20}))[0]
-        return OrderBook(
-            bids=levels(book["bids"]), asks=levels(book["asks"]), timestamp=from_millis(book["ts"])
+        return millis_book(
+            _data(self.get_json("/api/v5/market/books", {"instId": market.symbol, "sz": 20}))[0]
         )
 
     def stream_first_message(self, market: Market) -> StreamMessage:
@@ -75,32 +74,15 @@ class Okx(ExchangeConnector):
                     ],
                 }
             ],
-            decode=_decode,
+            decode=pong_or_json,
             parse=_parse,
         )
 
 
-def _decode(raw: str | bytes) -> Any:
-    import json
-
-    text = raw.decode() if isinstance(raw, bytes) else raw
-    return {"pong": True} if text == "pong" else json.loads(text)
-
-
 def _parse(message: Any) -> StreamMessage | None:
-    if message.get("event") == "error":
-        raise ProbeError(f"subscription rejected: {message.get('msg', message)}")
-    if "event" in message or "data" not in message:
-        return None
-    channel = message["arg"]["channel"]
-    data = message["data"][0]
-    if channel == "books":
-        kind = StreamKind.SNAPSHOT if message.get("action") == "snapshot" else StreamKind.DIFF
-        book = OrderBook(levels(data["bids"]), levels(data["asks"]), from_millis(data["ts"]))
-        return StreamMessage(kind, channel, book.timestamp, book if kind == "snapshot" else None)
-    if channel == "trades":
-        return StreamMessage(StreamKind.TRADE, channel, from_millis(data["ts"]))
-    return None
+    return okx_style_message(
+        message, is_book=lambda channel: channel == "books", trade_channel="trades"
+    )
 
 
 class OkxPerpetual(Okx):

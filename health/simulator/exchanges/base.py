@@ -104,13 +104,15 @@ def as_lists(rows: list[Row]) -> list[list[str]]:
 class SimExchange(ABC):
     name: ClassVar[str]
     markets: ClassVar[tuple[SimMarket, ...]] = USDT_MARKETS
+    # what stands between base and quote in the exchange's own market name: BTCUSDT, BTC-USDT
+    separator: ClassVar[str] = ""
 
     @abstractmethod
     def routes(self) -> list[Route]:
         """The exchange's REST and WebSocket routes."""
 
     def symbol(self, market: SimMarket) -> str:
-        return f"{market.base}{market.quote}"
+        return f"{market.base}{self.separator}{market.quote}"
 
     def find(self, symbol: str) -> SimMarket | None:
         return next((m for m in self.markets if self.symbol(m) == symbol), None)

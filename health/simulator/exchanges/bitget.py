@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from health.simulator.exchanges.base import Ctx, Json, Reply, Req, Route, SimExchange, as_lists
-from health.simulator.market_data import trade
+from health.simulator.market_data import SimMarket, trade
 
 
 class Bitget(SimExchange):
@@ -38,6 +38,8 @@ class Bitget(SimExchange):
         return self.ok(rows, ctx)
 
     def orderbook(self, ctx: Ctx, req: Req) -> Json:
+        """Spot's ``orderbook`` and the futures' ``merge-depth``: the same answer but for the
+        book's own fields (``book_data``)."""
         market = self.find(req.query.get("symbol", ""))
         if market is None:
             return {
@@ -46,8 +48,11 @@ class Bitget(SimExchange):
                 "requestTime": ctx.now_ms,
                 "data": None,
             }
+        return self.ok(self.book_data(market, ctx), ctx)
+
+    def book_data(self, market: SimMarket, ctx: Ctx) -> Json:
         bids, asks = ctx.book(market)
-        return self.ok({"asks": as_lists(asks), "bids": as_lists(bids), "ts": str(ctx.now_ms)}, ctx)
+        return {"asks": as_lists(asks), "bids": as_lists(bids), "ts": str(ctx.now_ms)}
 
     def on_message(self, message: Json, ctx: Ctx) -> list[Reply]:
         if message == "ping":
@@ -102,7 +107,7 @@ class BitgetPerpetual(Bitget):
         return [
             self.routes_time(),
             Route("GET", "/api/v2/mix/market/contracts", "markets", self.contracts),
-            Route("GET", "/api/v2/mix/market/merge-depth", "order_book", self.merge_depth),
+            Route("GET", "/api/v2/mix/market/merge-depth", "order_book", self.orderbook),
         ]
 
     def routes_time(self) -> Route:
@@ -132,22 +137,12 @@ class BitgetPerpetual(Bitget):
         )
         return self.ok(rows, ctx)
 
-    def merge_depth(self, ctx: Ctx, req: Req) -> Json:
-        market = self.find(req.query.get("symbol", ""))
-        if market is None:
-            return {
-                "code": "40034",
-                "msg": "Parameter does not exist",
-                "requestTime": ctx.now_ms,
-                "data": None,
-            }
+    def book_data(self, market: SimMarket, ctx: Ctx) -> Json:
+        # merge-depth answers numbers, not strings, and its price scale
         bids, asks = ctx.book(market)
-        return self.ok(
-            {
-                "asks": [[float(p), float(s)] for p, s in asks],
-                "bids": [[float(p), float(s)] for p, s in bids],
-                "ts": str(ctx.now_ms),
-                "scale": "0.1",
-            },
-            ctx,
-        )
+        return {
+            "asks": [[float(p), float(s)] for p, s in asks],
+            "bids": [[float(p), float(s)] for p, s in bids],
+            "ts": str(ctx.now_ms),
+            "scale": "0.1",
+        }

@@ -6,14 +6,12 @@ import json
 import zlib
 
 from health.simulator.exchanges.base import Ctx, Json, Reply, Req, Route, SimExchange, as_lists
-from health.simulator.market_data import SimMarket, trade
+from health.simulator.market_data import trade
 
 
 class Bitmart(SimExchange):
     name = "bitmart"
-
-    def symbol(self, market: SimMarket) -> str:
-        return f"{market.base}_{market.quote}"
+    separator = "_"
 
     def ok(self, data: Json) -> Json:
         return {"code": 1000, "trace": "sim", "message": "OK", "data": data}

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from health.simulator.exchanges.base import Ctx, Json, Reply, Req, Route, SimExchange
-from health.simulator.market_data import USD_MARKETS, SimMarket, trade
+from health.simulator.market_data import USD_MARKETS, trade
 
 
 class Coinbase(SimExchange):
     name = "coinbase_advanced_trade"
     markets = USD_MARKETS
-
-    def symbol(self, market: SimMarket) -> str:
-        return f"{market.base}-{market.quote}"
+    separator = "-"
 
     def routes(self) -> list[Route]:
         return [

@@ -15,9 +15,7 @@ class Dydx(SimExchange):
         SimMarket("ETH", "USD"),
         SimMarket("LUNA", "USD", active=False),
     )
-
-    def symbol(self, market: SimMarket) -> str:
-        return f"{market.base}-{market.quote}"
+    separator = "-"
 
     def routes(self) -> list[Route]:
         return [

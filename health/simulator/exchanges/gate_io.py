@@ -10,11 +10,12 @@ from health.simulator.market_data import SimMarket, trade
 
 class GateIo(SimExchange):
     name = "gate_io"
+    separator = "_"
     book_channel = "spot.order_book_update"
     trade_channel = "spot.trades"
-
-    def symbol(self, market: SimMarket) -> str:
-        return f"{market.base}_{market.quote}"
+    # the book's query parameter, and Gate's label and message when it names no market
+    book_param = "currency_pair"
+    unknown_market = ("INVALID_CURRENCY", "Invalid currency pair")
 
     def routes(self) -> list[Route]:
         return [
@@ -37,9 +38,13 @@ class GateIo(SimExchange):
         ]
 
     def order_book(self, ctx: Ctx, req: Req) -> Json:
-        market = self.find(req.query.get("currency_pair", ""))
+        market = self.find(req.query.get(self.book_param, ""))
         if market is None:
-            return {"label": "INVALID_CURRENCY", "message": "Invalid currency pair"}
+            label, message = self.unknown_market
+            return {"label": label, "message": message}
+        return self.book_data(market, ctx)
+
+    def book_data(self, market: SimMarket, ctx: Ctx) -> Json:
         bids, asks = ctx.book(market)
         return {
             "id": 1890172054,
@@ -110,6 +115,8 @@ class GateIoPerpetual(GateIo):
     name = "gate_io_perpetual"
     book_channel = "futures.order_book_update"
     trade_channel = "futures.trades"
+    book_param = "contract"
+    unknown_market = ("CONTRACT_NOT_FOUND", "Contract not found")
 
     def routes(self) -> list[Route]:
         # Gate's futures API has no clock of its own: the spot one answers for both.
@@ -117,7 +124,7 @@ class GateIoPerpetual(GateIo):
         return [
             spot_time,
             Route("GET", "/api/v4/futures/usdt/contracts", "markets", self.contracts),
-            Route("GET", "/api/v4/futures/usdt/order_book", "order_book", self.futures_book),
+            Route("GET", "/api/v4/futures/usdt/order_book", "order_book", self.order_book),
         ]
 
     def contracts(self, ctx: Ctx, req: Req) -> Json:
@@ -131,10 +138,8 @@ class GateIoPerpetual(GateIo):
             for m in self.markets
         ]
 
-    def futures_book(self, ctx: Ctx, req: Req) -> Json:
-        market = self.find(req.query.get("contract", ""))
-        if market is None:
-            return {"label": "CONTRACT_NOT_FOUND", "message": "Contract not found"}
+    def book_data(self, market: SimMarket, ctx: Ctx) -> Json:
+        # sizes in whole contracts, time in seconds
         bids, asks = ctx.book(market)
         return {
             "id": 123456,

@@ -13,10 +13,9 @@ SIM_TOKEN = "simulator-public-token"  # noqa: S105 (not a secret: the simulator'
 
 class Kucoin(SimExchange):
     name = "kucoin"
+    separator = "-"
     book_path = "/api/v1/market/orderbook/level2_100"
-
-    def symbol(self, market: SimMarket) -> str:
-        return f"{market.base}-{market.quote}"
+    unknown_symbol = "symbol not exists"
 
     def envelope(self, data: Json) -> Json:
         return {"code": "200000", "data": data}
@@ -52,16 +51,17 @@ class Kucoin(SimExchange):
     def order_book(self, ctx: Ctx, req: Req) -> Json:
         market = self.find(req.query.get("symbol", ""))
         if market is None:
-            return {"code": "400100", "msg": "symbol not exists"}
+            return {"code": "400100", "msg": self.unknown_symbol}
+        return self.envelope(self.book_data(market, ctx))
+
+    def book_data(self, market: SimMarket, ctx: Ctx) -> Json:
         bids, asks = ctx.book(market)
-        return self.envelope(
-            {
-                "time": ctx.now_ms,
-                "sequence": "1630556205456",
-                "bids": as_lists(bids),
-                "asks": as_lists(asks),
-            }
-        )
+        return {
+            "time": ctx.now_ms,
+            "sequence": "1630556205456",
+            "bids": as_lists(bids),
+            "asks": as_lists(asks),
+        }
 
     def bullet(self, ctx: Ctx, req: Req) -> Json:
         return self.envelope(
@@ -103,42 +103,40 @@ class Kucoin(SimExchange):
                 )
             ]
         replies = [Reply({"id": message["id"], "type": "ack"})] if message.get("response") else []
-        return [*replies, Reply(self.event(topic, market, ctx), data=True)]
+        subject, data = self.event(topic, market, ctx)
+        push = {
+            "type": "message",
+            "topic": f"{topic}:{self.symbol(market)}",
+            "subject": subject,
+            "data": data,
+        }
+        return [*replies, Reply(push, data=True)]
 
-    def event(self, topic: str, market: SimMarket, ctx: Ctx) -> Json:
+    def event(self, topic: str, market: SimMarket, ctx: Ctx) -> tuple[str, Json]:
+        """The subject and data of the first message pushed on ``topic``."""
         bids, asks = ctx.book(market)
         symbol = self.symbol(market)
         if topic == "/market/level2":
-            return {
-                "type": "message",
-                "topic": f"{topic}:{symbol}",
-                "subject": "trade.l2update",
-                "data": {
-                    "sequenceStart": 1545896669105,
-                    "sequenceEnd": 1545896669106,
-                    "symbol": symbol,
-                    "changes": {
-                        "asks": [[*asks[0], "1545896669105"]] if asks else [],
-                        "bids": [[*bids[0], "1545896669106"]] if bids else [],
-                    },
-                    "time": ctx.now_ms,
+            return "trade.l2update", {
+                "sequenceStart": 1545896669105,
+                "sequenceEnd": 1545896669106,
+                "symbol": symbol,
+                "changes": {
+                    "asks": [[*asks[0], "1545896669105"]] if asks else [],
+                    "bids": [[*bids[0], "1545896669106"]] if bids else [],
                 },
+                "time": ctx.now_ms,
             }
         price, size = trade(market.mid)
-        return {
-            "type": "message",
-            "topic": f"{topic}:{symbol}",
-            "subject": "trade.l3match",
-            "data": {
-                "sequence": "1545896669145",
-                "type": "match",
-                "symbol": symbol,
-                "side": "buy",
-                "price": price,
-                "size": size,
-                "tradeId": "5c24c5da03aa673885cd67aa",
-                "time": str(ctx.now_ms * 1_000_000),
-            },
+        return "trade.l3match", {
+            "sequence": "1545896669145",
+            "type": "match",
+            "symbol": symbol,
+            "side": "buy",
+            "price": price,
+            "size": size,
+            "tradeId": "5c24c5da03aa673885cd67aa",
+            "time": str(ctx.now_ms * 1_000_000),
         }
 
 
@@ -150,6 +148,7 @@ class KucoinPerpetual(Kucoin):
         SimMarket("SOL", "USDT", active=False),
     )
     book_path = "/api/v1/level2/depth100"
+    unknown_symbol = "contract not exists"
 
     def symbol(self, market: SimMarket) -> str:
         return f"{market.base}{market.quote}M"
@@ -174,44 +173,29 @@ class KucoinPerpetual(Kucoin):
             ]
         )
 
-    def order_book(self, ctx: Ctx, req: Req) -> Json:
-        market = self.find(req.query.get("symbol", ""))
-        if market is None:
-            return {"code": "400100", "msg": "contract not exists"}
+    def book_data(self, market: SimMarket, ctx: Ctx) -> Json:
+        # sizes in contracts (multiplier 0.001), time in nanoseconds
         bids, asks = ctx.book(market)
-        return self.envelope(
-            {
-                "symbol": self.symbol(market),
-                "sequence": 100,
-                "bids": [[float(p), int(Decimal(s) * 1000)] for p, s in bids],
-                "asks": [[float(p), int(Decimal(s) * 1000)] for p, s in asks],
-                "ts": ctx.now_ms * 1_000_000,
-            }
-        )
+        return {
+            "symbol": self.symbol(market),
+            "sequence": 100,
+            "bids": [[float(p), int(Decimal(s) * 1000)] for p, s in bids],
+            "asks": [[float(p), int(Decimal(s) * 1000)] for p, s in asks],
+            "ts": ctx.now_ms * 1_000_000,
+        }
 
-    def event(self, topic: str, market: SimMarket, ctx: Ctx) -> Json:
-        symbol = self.symbol(market)
+    def event(self, topic: str, market: SimMarket, ctx: Ctx) -> tuple[str, Json]:
         _, asks = ctx.book(market)
         if topic == "/contractMarket/level2":
             price = asks[0][0] if asks else "0"
-            return {
-                "type": "message",
-                "topic": f"{topic}:{symbol}",
-                "subject": "level2",
-                "data": {"sequence": 18, "change": f"{price},sell,83", "timestamp": ctx.now_ms},
-            }
+            return "level2", {"sequence": 18, "change": f"{price},sell,83", "timestamp": ctx.now_ms}
         price, _ = trade(market.mid)
-        return {
-            "type": "message",
-            "topic": f"{topic}:{symbol}",
-            "subject": "match",
-            "data": {
-                "sequence": 1545896669145,
-                "symbol": symbol,
-                "side": "buy",
-                "size": 3,
-                "price": price,
-                "tradeId": "5c24c5da03aa673885cd67aa",
-                "ts": ctx.now_ms * 1_000_000,
-            },
+        return "match", {
+            "sequence": 1545896669145,
+            "symbol": self.symbol(market),
+            "side": "buy",
+            "size": 3,
+            "price": price,
+            "tradeId": "5c24c5da03aa673885cd67aa",
+            "ts": ctx.now_ms * 1_000_000,
         }

@@ -9,9 +9,7 @@ from health.simulator.market_data import SimMarket, trade
 class Okx(SimExchange):
     name = "okx"
     inst_type = "SPOT"
-
-    def symbol(self, market: SimMarket) -> str:
-        return f"{market.base}-{market.quote}"
+    separator = "-"
 
     def routes(self) -> list[Route]:
         return [
