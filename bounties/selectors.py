@@ -120,6 +120,51 @@ def pot_list() -> list[tuple[Pot, dict[str, PotTotals]]]:
     return [(pot, by_pot.get(pot.pk, {})) for pot in pots]
 
 
+@dataclass(frozen=True)
+class PotSummary:
+    """One line of the pots page: what the pot holds, what is committed to bounties, what
+    it paid, and how many of its bounties are under way; each money figure lists only the
+    denominations where it is not zero."""
+
+    pot: Pot
+    balance: list[tuple[str, Decimal]]
+    committed: list[tuple[str, Decimal]]
+    paid_out: list[tuple[str, Decimal]]
+    open_bounties: int
+
+
+def pot_summaries() -> list[PotSummary]:
+    """Every pot for the pots page (three queries whatever the number of pots)."""
+    under_way = dict(
+        Bounty.objects.filter(pot__isnull=False, status__in=UNDER_WAY)
+        .values("pot_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("pot_id", "n")
+    )
+
+    def nonzero(totals: dict[str, PotTotals], attribute: str) -> list[tuple[str, Decimal]]:
+        amounts = ((d, getattr(t, attribute)) for d, t in totals.items())
+        return [(d, amount) for d, amount in amounts if amount]
+
+    return [
+        PotSummary(
+            pot=pot,
+            balance=nonzero(totals, "balance"),
+            committed=nonzero(totals, "reserved"),
+            paid_out=nonzero(totals, "paid_out"),
+            open_bounties=under_way.get(pot.pk, 0),
+        )
+        for pot, totals in pot_list()
+    ]
+
+
+def pot_open_bounties(*, pot: Pot) -> QuerySet[Bounty]:
+    """The pot's bounties under way (funded, not yet paid or closed): what its committed
+    amount is reserved for."""
+    return bounty_list().filter(pot=pot, status__in=UNDER_WAY)
+
+
 def pot_get(*, slug: str) -> Pot:
     try:
         return Pot.objects.select_related("exchange", "connector", "chain").get(slug=slug)
@@ -195,6 +240,9 @@ def bounty_events(*, bounty: Bounty) -> QuerySet[BountyEvent]:
 
 
 def bounty_applications(*, bounty: Bounty) -> QuerySet[BountyApplication]:
+    """Everyone who applied, oldest first, with their note and where their application
+    stands. Public, like the history, which records each application (who, when, the
+    note) for anyone to read, on the page and at ``/api/v1/bounties/<id>/events/``."""
     return bounty.applications.select_related("maintainer").order_by("created_at", "id")
 
 

@@ -160,8 +160,7 @@ def bounty_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "bounty": bounty,
         "events": selectors.bounty_events(bounty=bounty),
-        "applications": applications if is_staff else [],
-        "application_count": len(applications),
+        "applications": applications,
         "pending_applications": [a for a in applications if a.status == ApplicationStatus.PENDING],
         "my_application": my_application,
         "me": me,
@@ -360,7 +359,7 @@ def pot_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "bounties/pot_list.html",
-        {"pots": selectors.pot_list(), "denominations": Denomination.values},
+        {"pots": selectors.pot_summaries()},
     )
 
 
@@ -389,7 +388,7 @@ def pot_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "totals": selectors.pot_totals(pot=pot),
             "history": history,
             "page": entries,
-            "bounties": selectors.bounty_list().filter(pot=pot).exclude(status__in=["paid"])[:50],
+            "bounties": selectors.pot_open_bounties(pot=pot)[:50],
             "form": form,
         },
     )

@@ -5,9 +5,10 @@ from typing import Any
 
 from django import template
 from django.urls import NoReverseMatch
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
-from bounties.charts import balance_chart
+from bounties.charts import NARROW, WIDE, balance_chart
 from bounties.fields import display_amount
 from bounties.selectors import HistoryPoint, connector_bounty_panels
 from connectors_registry.models import Connector
@@ -29,7 +30,13 @@ def bounty_panels(connector: Connector) -> dict[str, Any]:
 
 @register.simple_tag
 def pot_chart(points: list[HistoryPoint], denomination: str) -> SafeString:
-    return balance_chart(points=points, denomination=denomination)
+    """The chart twice: a wide one, and a narrow one with fewer, larger labels that phones
+    show instead (bounties.css), since a wide chart shrunk to a phone's width has text too
+    small to read."""
+    return SafeString(
+        balance_chart(points=points, denomination=denomination, width=WIDE)
+        + balance_chart(points=points, denomination=denomination, width=NARROW)
+    )
 
 
 @register.filter
@@ -45,3 +52,11 @@ def url_of(obj: Any) -> str:
         return str(obj.get_absolute_url()) if obj is not None else ""
     except NoReverseMatch:
         return ""
+
+
+@register.filter
+def soft_breaks(value: object) -> SafeString:
+    """The text, escaped, with a line-break opportunity after each ``_`` and ``/``, so a
+    connector id such as ``binance_perpetual`` wraps at its parts in a narrow column."""
+    text = str(escape(value))
+    return mark_safe(text.replace("_", "_<wbr>").replace("/", "/<wbr>"))  # noqa: S308 (escaped)

@@ -236,7 +236,8 @@ def test_pot_page_shows_totals_ledger_and_chart(client, drive, pot, make_bounty)
 
     assert 'data-testid="balance-HBOT">1,000,000<' in page
     assert 'data-testid="available-HBOT">750,000<' in page
-    assert '<svg class="balance-chart"' in page
+    assert '<svg class="balance-chart balance-chart-wide"' in page
+    assert '<svg class="balance-chart balance-chart-narrow"' in page
     assert "Reservation for a bounty" in page
 
 
