@@ -23,23 +23,21 @@ dropped at the end. Run it on an otherwise idle machine; the load average is pri
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
 import os
 import statistics
 import threading
 import time
-from datetime import date, timedelta
 from typing import Any
 
 import django
 
+from bench._support import active_polls, machine, votes_insert
 from bench.databases import bench_database
 
 RENDER_GOAL = 3.0
 LOCK_GOAL_SECONDS = 1.0
 CHOICES = 26
-BATCH = 5000
 
 
 def main() -> int:
@@ -74,10 +72,10 @@ def _bench(args: argparse.Namespace, database_url: str) -> int:
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     call_command("migrate", verbosity=0)
-    small, large = _polls()
+    small, large = active_polls(titles=["Bench small", "Bench large"], choices=CHOICES)
     for poll, count in ((small, args.small), (large, args.large)):
         started = time.perf_counter()
-        _votes_insert(poll, counted=count)
+        votes_insert(poll, counted=count, choices=CHOICES)
         print(f"Stored {count:,} counted votes (+{count // 10:,} superseded) on poll {poll.pk} "
               f"in {time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
 
@@ -91,10 +89,8 @@ def _bench(args: argparse.Namespace, database_url: str) -> int:
     agrees = _recount_agrees(large)
     recount_seconds = time.perf_counter() - recount_started
 
-    load = os.getloadavg()
     print()
-    print(f"PostgreSQL; CPUs: {os.cpu_count()}; load average {load[0]:.2f} {load[1]:.2f} "
-          f"{load[2]:.2f}; {CHOICES} choices; {args.repeat} timed requests each")  # fmt: skip
+    print(f"PostgreSQL; {machine()}; {CHOICES} choices; {args.repeat} timed requests each")
     for label, runs in (("poll page", page), ("results.json", data)):
         for poll, votes in ((small, args.small), (large, args.large)):
             median, queries = runs[poll.pk]
@@ -123,81 +119,6 @@ def _bench(args: argparse.Namespace, database_url: str) -> int:
     )
     print(f"\n{'Meets' if met else 'Misses'} the goals.")
     return 0 if agrees and same_queries else 1
-
-
-def _polls() -> tuple[Any, Any]:
-    from django.utils import timezone
-
-    from governance.choices import ChoiceSpec
-    from governance.models import Epoch, GovernanceRules, Poll, PollStatus, PollTally
-
-    rules = GovernanceRules.objects.create(
-        slug="bench", name="Bench rules", effective_from=date(2000, 1, 1), poll_kinds=["dex"],
-        inclusion_threshold_hbot=200_000, allocation_rule="pro_rata_top_n", top_n=4,
-        cap_per_choice_hbot=800_000, pool_per_poll_hbot=1_000_000, max_choices=None,
-    )  # fmt: skip
-    today = timezone.localdate()
-    epoch = Epoch.objects.create(
-        number=999, name="Bench epoch", starts_on=today - timedelta(days=1),
-        ends_on=today + timedelta(days=30), rules=rules,
-    )  # fmt: skip
-    from governance.services.polls import poll_create
-
-    choices = [ChoiceSpec(label=f"Exchange {n}") for n in range(1, CHOICES + 1)]
-    now = timezone.now()
-    polls = []
-    for name in ("small", "large"):
-        poll = poll_create(epoch=epoch, kind="dex", title=f"Bench {name}", choices=choices)
-        # Opened as poll_open would, without a chain: the snapshot is never read here.
-        Poll.objects.filter(pk=poll.pk).update(
-            status=PollStatus.ACTIVE, rules_snapshot=rules.as_snapshot(), snapshot_block=1,
-            chain_id=1, token_address="0x" + "11" * 20, opened_at=now, starts_at=now,
-            ends_at=now + timedelta(days=14),
-        )  # fmt: skip
-        PollTally.objects.create(poll_id=poll.pk)
-        polls.append(Poll.objects.get(pk=poll.pk))
-    return polls[0], polls[1]
-
-
-def _votes_insert(poll: Any, *, counted: int) -> None:
-    """``counted`` current votes and a tenth as many superseded ones, with the totals."""
-    from django.utils import timezone
-
-    from governance import eip712
-    from governance.chain.balances import checksum
-    from governance.models import PollTally, Vote
-    from governance.tally import Ballot, totals_of
-
-    now = timezone.now()
-    stamp = int(now.timestamp())
-    ballots = []
-
-    def vote(index: int, *, current: bool) -> Vote:
-        voter = checksum(f"0x{index + 1:040x}")
-        first, second = 1 + index % CHOICES, 1 + (index * 7 + 3) % CHOICES
-        weights = [(first, 3), (second, 1)] if first != second and index % 3 else [(first, 1)]
-        power = (1 + index % 997) * 10**18 + index
-        if current:
-            ballots.append(Ballot.stored(power=power, weights=weights))
-        typed = eip712.vote_typed_data(
-            poll_id=poll.pk, voter=voter, choices=weights, timestamp=stamp - (0 if current else 60)
-        )
-        digest = hashlib.sha256(f"{poll.pk}:{index}:{current}".encode()).hexdigest()
-        return Vote(
-            poll_id=poll.pk, voter=voter, weights=[list(w) for w in weights],
-            signed_timestamp=typed["message"]["timestamp"], typed_data=typed,
-            signature="0x" + "ab" * 65, digest="0x" + digest, voting_power=power,
-            is_current=current, superseded_at=None if current else now,
-        )  # fmt: skip
-
-    superseded = [vote(i, current=False) for i in range(counted // 10)]
-    Vote.objects.bulk_create(superseded, batch_size=BATCH)
-    for start in range(0, counted, BATCH):
-        Vote.objects.bulk_create(
-            [vote(i, current=True) for i in range(start, min(counted, start + BATCH))]
-        )
-    totals = totals_of(method=poll.voting_method, ballots=ballots)
-    PollTally.objects.filter(poll_id=poll.pk).update(totals=totals.as_json(), version=counted)
 
 
 def _timed(client: Any, path: str, repeat: int) -> tuple[float, int]:

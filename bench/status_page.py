@@ -1,109 +1,180 @@
-"""The status page: SQL queries per render at 10 and at 200 connectors (must not grow), and
-the throughput of the cached page against a static file served by the same server.
+"""The status page at 10 and at 1,000 connectors: uncached render time and SQL queries at
+both, and the throughput of the cached page against a static file from the same server.
 
-Goals: the same number of queries at 10 and 200 connectors (checked: exit 1 when missed);
-cached-page throughput at least 50% of the static file's (printed). The server is gunicorn
-with the production settings (WhiteNoise serving collected static files), on a SQLite file
-the bench creates in a temporary folder.
+Builds connectors with 90 days of daily and 24 hours of hourly rollups and their summaries
+(as the beat's rollup leaves them), first 10, then up to ``--connectors``. Then, from one
+run:
 
-    .venv/bin/python -m bench.status_page [--seconds 5] [--clients 8]
+- the uncached render (no page cache, no group fragments) timed in-process, median of
+  ``--repeat``: at ``--connectors`` / at 10 (goal <= 5x), and with warm group fragments;
+- SQL queries per render at both sizes (checked: must be equal, exit 1 when they are not);
+- gunicorn with the production settings, ``--workers`` (2) processes sharing one Redis
+  cache (``--redis-url``; only that database is flushed), ``--clients`` (50) concurrent
+  clients on the cached page and on a static file served by the same server (WhiteNoise):
+  the page's requests/s as a share of the file's (goal >= 50%).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/connector_hub \\
+        .venv/bin/python -m bench.status_page [--connectors 1000] [--clients 50] [--seconds 10]
+
+With a PostgreSQL ``DATABASE_URL`` a database of its own, ``<name>_bench_status``, is created
+beside it and dropped at the end (a temporary SQLite file otherwise). Run it on an otherwise
+idle machine; the load average is printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import socket
-import subprocess
+import shutil
+import statistics
 import sys
 import tempfile
 import threading
 import time
-from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench._support import connectors_with_uptime, gunicorn, machine
+from bench.databases import bench_database
+
+RENDER_GOAL = 5.0
+SHARE_GOAL = 0.5
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--connectors", type=int, default=1000, help="connectors at the top")
+    parser.add_argument("--repeat", type=int, default=5, help="timed renders per size")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each load")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"),
+        help="the cache the workers share (this database is flushed)",
+    )
+    parser.add_argument("--database-suffix", default="_bench_status")
+    args = parser.parse_args()
+    if urlsplit(args.redis_url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("--redis-url must be on loopback: the bench flushes its database.")
+    static_root = Path(tempfile.mkdtemp(prefix="status-bench-static-"))
+    try:
+        with bench_database(suffix=args.database_suffix) as database_url:
+            env = {
+                "DJANGO_SETTINGS_MODULE": "config.settings.production",
+                "DJANGO_SECRET_KEY": "bench-only-not-secret-0123456789abcdefghijklmnopqrstuv",
+                "DATABASE_URL": database_url,
+                "CACHE_URL": args.redis_url,
+                "CELERY_BROKER_URL": "redis://127.0.0.1:6379/14",  # required; unused here
+                "ETH_RPC_URL": "http://127.0.0.1:9",  # required by production; unused here
+                "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
+                "DJANGO_SECURE_SSL_REDIRECT": "false",
+                "DJANGO_STATIC_ROOT": str(static_root),
+                "HEALTH_STATUS_PAGE_CACHE_SECONDS": "300",
+                "API_ANON_RATE": "1000000/min",
+                "DJANGO_LOG_LEVEL": "WARNING",
+            }
+            os.environ.update(env)
+            django.setup()
+            return _bench(args, env)
+    finally:
+        shutil.rmtree(static_root, ignore_errors=True)
 
 
-def _populate(start: int, count: int) -> None:
-    """Monitored connectors of every type with 90 days of rollups and some incidents."""
-    from django.utils import timezone
+def _bench(args: argparse.Namespace, env: dict[str, str]) -> int:
+    from django.core.cache import cache
+    from django.core.management import call_command
 
-    from connectors_registry.models import Connector, Exchange
-    from health.models import HealthCheck, Incident, UptimeDaily, UptimeHourly
+    print("Migrating a bench database and collecting static files ...", flush=True)
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    cache.clear()
 
-    now = timezone.now()
-    kinds = [("clob_cex", "client", "spot"), ("clob_dex", "client", "perpetual")]
-    for index in range(start, start + count):
-        exchange = Exchange.objects.create(name=f"Bench {index}", slug=f"bench-{index}", kind="cex")
-        kind, namespace, sub_type = kinds[index % 2]
-        connector = Connector.objects.create(
-            exchange=exchange,
-            namespace=namespace,
-            connector_id=f"bench_{index}",
-            connector_type=kind,
-            sub_type=sub_type,
-            slug=f"bench_{index}",
+    connectors_with_uptime(0, 10)
+    small = _renders(repeat=args.repeat)
+    print(f"Adding connectors up to {args.connectors:,} ...", flush=True)
+    connectors_with_uptime(10, args.connectors - 10)
+    large = _renders(repeat=args.repeat)
+
+    print(f"Starting gunicorn ({args.workers} workers sharing {args.redis_url}) ...", flush=True)
+    cache.clear()
+    with gunicorn(env, workers=args.workers, threads=1, ready_path="/status/") as (host, port):
+        base = f"http://{host}:{port}"
+        page_bytes = len(requests.get(f"{base}/status/", timeout=60).content)
+        static_url = f"{base}/static/css/site.css"
+        static_bytes = len(requests.get(static_url, timeout=10).content)
+        print(f"Load: {args.clients} clients, {args.seconds:.0f} s each ...", flush=True)
+        static_rps = _throughput(static_url, seconds=args.seconds, clients=args.clients)
+        page_rps = _throughput(f"{base}/status/", seconds=args.seconds, clients=args.clients)
+    cache.clear()
+
+    render_ratio = large["uncached"] / small["uncached"]
+    share = page_rps / static_rps
+    same_queries = small["queries"] == large["queries"]
+    print()
+    print(f"{machine()}; {args.repeat} renders per size, median")
+    for label, size, runs in (("10", 10, small), (f"{args.connectors:,}", args.connectors, large)):
+        print(
+            f"  {label:>6} connectors: uncached render {runs['uncached'] * 1000:8.1f} ms, "
+            f"with warm group fragments {runs['fragments'] * 1000:8.1f} ms, "
+            f"{runs['queries']} SQL queries, {runs['bytes'] / size:,.0f} bytes per connector"
         )
-        check = HealthCheck.objects.create(
-            connector=connector, probe_id="binance", status="operational"
-        )
-        UptimeDaily.objects.bulk_create(
-            UptimeDaily(
-                health_check=check,
-                day=(now - timedelta(days=day)).date(),
-                slots=1440,
-                up=1430,
-                degraded=5,
-                down=5,
-                latency_sum_ms=1440 * 180,
-                latency_count=1435,
-            )
-            for day in range(90)
-        )
-        UptimeHourly.objects.bulk_create(
-            UptimeHourly(
-                health_check=check,
-                hour=(now - timedelta(hours=hour)).replace(minute=0, second=0, microsecond=0),
-                slots=60,
-                up=60,
-                latency_sum_ms=60 * (150 + hour * 3),
-                latency_count=60,
-            )
-            for hour in range(24)
-        )
-        if index % 7 == 0:
-            Incident.objects.create(
-                health_check=check,
-                title=f"bench_{index} is down",
-                severity="down",
-                cause="Order book: order book is empty",
-                opened_at=now - timedelta(days=index % 30),
-                resolved_at=now - timedelta(days=index % 30) + timedelta(hours=1),
-            )
+    print(f"  static file ({static_bytes:,} bytes)           {static_rps:8.0f} requests/s")
+    print(f"  cached status page ({page_bytes:,} bytes) {page_rps:8.0f} requests/s")
+    print()
+    print("Ratios:")
+    print(
+        f"  uncached render, {args.connectors:,} / 10 connectors: {render_ratio:6.2f}x "
+        f"(goal <= {RENDER_GOAL:.0f}x: {'met' if render_ratio <= RENDER_GOAL else 'missed'})"
+    )
+    print(
+        f"  SQL queries: {small['queries']} and {large['queries']} "
+        f"({'equal' if same_queries else 'NOT EQUAL: goal missed'})"
+    )
+    print(
+        f"  cached page / static file, {args.clients} clients: {share:6.0%} "
+        f"(goal >= {SHARE_GOAL:.0%}: {'met' if share >= SHARE_GOAL else 'missed'})"
+    )
+    return 0 if same_queries else 1
 
 
-def _queries_per_render() -> int:
+def _renders(*, repeat: int) -> dict[str, float]:
+    """The status page rendered in-process for a visitor: without any cache (queries counted
+    on the last), and with the group fragments warm."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    with (
-        override_settings(HEALTH_STATUS_PAGE_CACHE_SECONDS=0),
-        CaptureQueriesContext(connection) as captured,
-    ):
-        response = Client().get("/status/")
-    assert response.status_code == 200, response.status_code
-    return len(captured)
+    client = Client()
+    timings: dict[str, list[float]] = {"uncached": [], "fragments": []}
+    body = b""
+    queries = 0
+    for kind, fragment_seconds in (("uncached", 0), ("fragments", 3600)):
+        with override_settings(
+            HEALTH_STATUS_PAGE_CACHE_SECONDS=0,
+            HEALTH_STATUS_FRAGMENT_CACHE_SECONDS=fragment_seconds,
+        ):
+            client.get("/status/")  # warm: imports, templates, fragments
+            for _ in range(repeat):
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    response = client.get("/status/")
+                    timings[kind].append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    raise SystemExit(f"/status/ answered {response.status_code}")
+                if kind == "uncached":
+                    body, queries = response.content, len(captured)
+        cache.clear()
+    return {
+        "uncached": statistics.median(timings["uncached"]),
+        "fragments": statistics.median(timings["fragments"]),
+        "queries": queries,
+        "bytes": len(body),
+    }
 
 
 def _throughput(url: str, *, seconds: float, clients: int) -> float:
@@ -115,7 +186,10 @@ def _throughput(url: str, *, seconds: float, clients: int) -> float:
         session = requests.Session()
         session.trust_env = False
         while time.monotonic() < stop:
-            response = session.get(url, timeout=10)
+            try:
+                response = session.get(url, timeout=30)
+            except requests.RequestException:
+                continue
             if response.status_code == 200:
                 counts[slot] += 1
 
@@ -124,84 +198,8 @@ def _throughput(url: str, *, seconds: float, clients: int) -> float:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=seconds + 60)
     return sum(counts) / (time.monotonic() - started)
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    args = parser.parse_args()
-
-    folder = Path(tempfile.mkdtemp(prefix="status-bench-"))
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "bench-only-not-secret-0123456789abcdefghijklmnopqrstuv",
-        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/14",  # required by production; unused
-        "ETH_RPC_URL": "http://127.0.0.1:9",  # required by production; unused here
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "HEALTH_STATUS_PAGE_CACHE_SECONDS": "300",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(env)
-    django.setup()
-    from django.core.management import call_command
-
-    print("Migrating a bench database and collecting static files ...", flush=True)
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-
-    _populate(0, 10)
-    at_10 = _queries_per_render()
-    _populate(10, 190)
-    at_200 = _queries_per_render()
-
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{port}",
-         f"--workers={args.workers}", "--log-level=warning"],
-        cwd=ROOT, env={**os.environ, **env},
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base}/status/", timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                print("gunicorn did not answer within 30 s")
-                return 1
-            time.sleep(0.2)
-        page_bytes = len(requests.get(f"{base}/status/", timeout=10).content)
-        static_url = f"{base}/static/css/site.css"
-        static_bytes = len(requests.get(static_url, timeout=10).content)
-        for _ in range(args.workers * 4):  # every worker's cache warm
-            requests.get(f"{base}/status/", timeout=10)
-
-        print(f"Load: {args.clients} clients for {args.seconds:.0f} s each ...", flush=True)
-        static_rps = _throughput(static_url, seconds=args.seconds, clients=args.clients)
-        page_rps = _throughput(f"{base}/status/", seconds=args.seconds, clients=args.clients)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-
-    ratio = page_rps / static_rps
-    print()
-    print(f"SQL queries per render, 10 connectors    {at_10}")
-    print(f"SQL queries per render, 200 connectors   {at_200}   "
-          f"({'constant' if at_10 == at_200 else 'GROWS: goal missed'})")  # fmt: skip
-    print(f"static file ({static_bytes:,} bytes)           {static_rps:8.0f} requests/s")
-    print(f"cached status page ({page_bytes:,} bytes)  {page_rps:8.0f} requests/s")
-    print(f"ratio page / static file                 {ratio:8.0%}   (goal >= 50%: "
-          f"{'met' if ratio >= 0.5 else 'missed'})")  # fmt: skip
-    return 0 if at_10 == at_200 else 1
 
 
 if __name__ == "__main__":

@@ -23,28 +23,22 @@ import argparse
 import http.client
 import json
 import os
-import re
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import django
 
+from bench._support import gunicorn, percentile
 from bench.databases import bench_database
 
-ROOT = Path(__file__).resolve().parent.parent
 GOAL = 300.0
-BIN = Path(sys.executable).parent
 
 
 @dataclass
@@ -61,18 +55,11 @@ class Run:
 
     def describe(self) -> str:
         p50 = statistics.median(self.latencies_ms) if self.latencies_ms else 0.0
-        p95 = _percentile(self.latencies_ms, 95)
+        p95 = percentile(self.latencies_ms, 95)
         return (
             f"{self.label:<44} {self.rate:8.1f}/s  ({self.requests} in {self.seconds:5.2f} s, "
             f"p50 {p50:5.1f} ms, p95 {p95:5.1f} ms, statuses {dict(sorted(self.statuses.items()))})"
         )
-
-
-def _percentile(values: list[float], percent: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * percent / 100))]
 
 
 def main() -> int:
@@ -118,67 +105,6 @@ def _site_environment(database_url: str) -> dict[str, str]:
     }
 
 
-@contextmanager
-def _gunicorn(
-    env: dict[str, str], *, workers: int, threads: int, wsgi: str
-) -> Iterator[tuple[str, int]]:
-    """gunicorn on a free loopback port; yields (host, port)."""
-    handle, name = tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")
-    log = os.fdopen(handle, "w")
-    command = [
-        str(BIN / "gunicorn"),
-        wsgi,
-        "--bind=127.0.0.1:0",
-        f"--workers={workers}",
-        f"--threads={threads}",
-        "--worker-class=" + ("gthread" if threads > 1 else "sync"),
-        "--keep-alive=30",
-        "--log-level=info",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log)
-    try:
-        port = _wait_for_port(Path(name), process)
-        _wait_ready("127.0.0.1", port, workers)
-        yield "127.0.0.1", port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
-        Path(name).unlink(missing_ok=True)
-
-
-def _wait_for_port(log: Path, process: subprocess.Popen[bytes]) -> int:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        match = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", log.read_text())
-        if match:
-            return int(match.group(1))
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited:\n{log.read_text()}")
-        time.sleep(0.1)
-    raise RuntimeError(f"gunicorn did not start within a minute:\n{log.read_text()}")
-
-
-def _wait_ready(host: str, port: int, workers: int) -> None:
-    """Until every worker has loaded Django (a few requests each)."""
-    deadline = time.monotonic() + 60
-    ok = 0
-    while ok < workers * 4 and time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection(host, port, timeout=10)
-            connection.request("GET", "/api/v1/governance/typed-data/")
-            ok += connection.getresponse().status == 200
-            connection.close()
-        except OSError:
-            time.sleep(0.1)
-    if ok < workers * 4:
-        raise RuntimeError("the site did not answer within a minute")
-
-
 # --- the benchmark ----------------------------------------------------------------------
 
 
@@ -221,7 +147,7 @@ def _bench(args: argparse.Namespace, env: dict[str, str]) -> int:
         f"{vendor} ...",
         flush=True,
     )
-    with _gunicorn(env, workers=args.workers, threads=args.worker_threads, wsgi=args.wsgi) as (
+    with gunicorn(env, workers=args.workers, threads=args.worker_threads, wsgi=args.wsgi) as (
         host,
         port,
     ):
