@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db import transaction
 
+from bounties.tasks import pot_credits_sync_task
+
 logger = logging.getLogger(__name__)
 
 
@@ -20,8 +22,6 @@ def pot_credit_created(sender: Any, instance: Any, created: bool, **kwargs: Any)
         return
 
     def enqueue() -> None:
-        from bounties.tasks import pot_credits_sync_task
-
         pot_credits_sync_task.delay()
 
     transaction.on_commit(enqueue, robust=True)

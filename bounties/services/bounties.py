@@ -55,6 +55,7 @@ from bounties.payout_wait import payout_wait
 from bounties.selectors import pot_available, pots_for_bounty
 from bounties.services.common import Actor, require_staff, user_or_none
 from bounties.services.pots import pot_credit_sync, pot_entry_append
+from bounties.tasks import payout_verify_task
 from connectors_registry.models import Chain, Connector, Exchange, Maintainer
 from governance.models import PotCredit, Proposal, ProposalAction, ProposalOutcome
 
@@ -745,8 +746,6 @@ def bounty_pay(
         f"{display_amount(split.fee)}) in {tx_hash}",
     )  # fmt: skip
     if bounty.denomination == Denomination.HBOT:
-        from bounties.tasks import payout_verify_task
-
         payout_verify_task.delay_on_commit(payout.pk)  # type: ignore[attr-defined]
     return payout
 
