@@ -41,11 +41,16 @@ def gateway_url() -> str:
 
 def check_is_monitored(*, check: HealthCheck) -> bool:
     """Enabled, with a bundled connector, and (for AMM DEX) a Gateway to ask."""
-    if not check.enabled or not check.probe_id:
+    return probe_is_monitored(enabled=check.enabled, probe_id=check.probe_id)
+
+
+def probe_is_monitored(*, enabled: bool, probe_id: str) -> bool:
+    """``check_is_monitored`` from the two columns it reads."""
+    if not enabled or not probe_id:
         return False
-    if check.probe_id == GATEWAY_PROBE:
+    if probe_id == GATEWAY_PROBE:
         return bool(gateway_url())
-    return check.probe_id in BUNDLED
+    return probe_id in BUNDLED
 
 
 def configured_endpoints(

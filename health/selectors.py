@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
+from functools import partial
+from typing import Any
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import Case, Count, F, Max, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, Concat, Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -38,7 +40,9 @@ from health.probes import (
     check_is_monitored,
     check_trading_pair,
     default_probe_id,
+    gateway_url,
     probe_endpoints,
+    probe_is_monitored,
 )
 from health.uptime import (
     SPARKLINE_HOURS,
@@ -172,34 +176,25 @@ class ConnectorHealth:
 
 @dataclass
 class TypeGroup:
+    """One connector type's table. Its rows are read only when asked for: a page whose
+    group fragment is cached under ``version`` never reads them (``status_page``)."""
+
     key: str
     label: str
-    rows: list[ConnectorHealth] = field(default_factory=list)
+    version: str  # changes whenever anything the group's table shows changes
+    statuses: list[str]  # each connector's display status, for the page's totals
+    load: Callable[[], list[ConnectorHealth]] = field(repr=False)
+    _rows: list[ConnectorHealth] | None = field(default=None, repr=False)
+
+    @property
+    def rows(self) -> list[ConnectorHealth]:
+        if self._rows is None:
+            self._rows = self.load()
+        return self._rows
 
     @property
     def monitored(self) -> list[ConnectorHealth]:
         return [row for row in self.rows if row.monitored]
-
-    @property
-    def digest(self) -> str:
-        """Changes whenever anything the group's table shows changes: the key of its cached
-        fragment."""
-        parts = [
-            (
-                row.connector.pk,
-                row.connector.address,
-                row.connector.slug,
-                row.connector.exchange.name,
-                row.connector.sub_type,
-                row.display_status,
-                row.uptime_30d,
-                [(run.start, run.length, run.level, run.label) for run in row.bars],
-                row.latency,
-                row.open_incident.pk if row.open_incident else None,
-            )
-            for row in self.rows
-        ]
-        return hashlib.sha256(repr(parts).encode()).hexdigest()
 
     @property
     def unmonitored(self) -> list[ConnectorHealth]:
@@ -223,30 +218,130 @@ class StatusPage:
     @property
     def headline(self) -> str:
         """The worst status among monitored connectors."""
-        statuses = {row.display_status for row in self.rows}
+        statuses = set(self.counts)
         return next((s for s in SEVERITY if s in statuses), NOT_MONITORED)
 
     @property
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
-        for row in self.rows:
-            counts[row.display_status] += 1
+        for group in self.groups:
+            for status in group.statuses:
+                counts[status] += 1
         return dict(counts)
 
 
 def status_page(*, now: datetime | None = None) -> StatusPage:
-    """Every connector with its summary row (kept by the rollups); a summary missing or of
-    another day is computed from the rollups in the same two queries for all of them."""
+    """Every connector grouped by type, in a fixed number of queries whatever their number.
+
+    One light query reads what decides each row (statuses, summaries' refresh times, every
+    timestamp a row shows): enough for the page's totals and for each group's version. A
+    group's rows (connectors with their summary, kept by the rollups) are read only when its
+    fragment is drawn; a summary missing or of another day is computed from the rollups
+    then, in two queries for the whole group.
+    """
     now = now or timezone.now()
     today = now.astimezone(UTC).date()
-    connectors = list(
-        Connector.objects.exclude(status=InclusionStatus.REMOVED)
-        .select_related("exchange", "health_check", "health_check__summary")
-        .order_by(Lower("exchange__name"), "connector_id", "sub_type")
+    listed = Connector.objects.exclude(status=InclusionStatus.REMOVED)
+    incidents = list(
+        Incident.objects.select_related("health_check__connector")
+        .prefetch_related("notes")
+        .filter(Q(opened_at__gte=now - timedelta(days=UPTIME_DAYS)) | Q(resolved_at__isnull=True))
+        .order_by("-opened_at")[:200]
+    )
+    open_by_check = {i.health_check_id: i for i in incidents if i.resolved_at is None}
+    # per type, status, switch and probe: how many, and the newest change of each table a
+    # row shows (every change moves one: updated_at, the summary's refreshed_at)
+    facts: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    statuses: dict[str, list[str]] = defaultdict(list)
+    unchecked = Case(  # no check row yet (before the first sweep): its default probe decides
+        When(health_check__isnull=True, then=Concat("namespace", Value(":"), "connector_id")),
+        default=Value(""),
+    )
+    for row in (
+        listed.order_by()
+        .values_list(
+            "connector_type",
+            "health_check__status",
+            "health_check__enabled",
+            "health_check__probe_id",
+        )
+        .annotate(
+            unchecked=unchecked,
+            count=Count("pk"),
+            connectors=Max("updated_at"),
+            exchanges=Max("exchange__updated_at"),
+            checks=Max("health_check__updated_at"),
+            summaries=Max("health_check__summary__refreshed_at"),
+        )
+    ):
+        kind, status, enabled, probe, unchecked_id, count = row[:6]
+        if unchecked_id:
+            namespace, connector_id = unchecked_id.split(":", 1)
+            probe = default_probe_id(
+                connector=Connector(
+                    namespace=namespace, connector_id=connector_id, connector_type=kind
+                )
+            )
+            enabled, status = True, HealthStatus.UNKNOWN
+        watched = probe_is_monitored(enabled=enabled, probe_id=probe)
+        statuses[kind] += [status if watched else NOT_MONITORED] * count
+        facts[kind].append(row)
+    for incident in open_by_check.values():
+        facts[incident.health_check.connector.connector_type].append(
+            ("incident", incident.health_check_id, incident.pk)
+        )
+    groups = [
+        TypeGroup(
+            key=key,
+            label=str(label),
+            version=_version(facts[key], today=today),
+            statuses=statuses[key],
+            load=partial(
+                _group_rows, listed.filter(connector_type=key), now=now, incidents=open_by_check
+            ),
+        )
+        for key, label in ConnectorType.choices
+        if facts[key]
+    ]
+    maintenance = list(
+        MaintenanceWindow.objects.select_related("health_check__connector")
+        .filter(ends_at__gt=now)
+        .order_by("starts_at")[:50]
+    )
+    return StatusPage(
+        groups=groups,
+        open_incidents=[i for i in incidents if i.resolved_at is None],
+        recent_incidents=incidents[:30],
+        maintenance=maintenance,
+        generated_at=now,
+        monitoring_offline=offline_regions(
+            regions=CheckSchedule.objects.values_list("region", flat=True).distinct(), now=now
+        ),
+    )
+
+
+def _version(facts: list[tuple[Any, ...]], *, today: date) -> str:
+    """A digest of what decides a group's rows: how many of each status, the newest change
+    of every table a row shows, the day (the bars move at midnight UTC), the open incidents
+    and whether a Gateway is configured. A cached fragment lives at most
+    HEALTH_STATUS_FRAGMENT_CACHE_SECONDS, so a change made behind the models' back (a raw
+    UPDATE) shows within that time."""
+    facts = sorted(facts, key=repr)
+    return hashlib.sha256(repr((today, gateway_url(), facts)).encode()).hexdigest()
+
+
+def _group_rows(
+    connectors: QuerySet[Connector], *, now: datetime, incidents: dict[int, Incident]
+) -> list[ConnectorHealth]:
+    today = now.astimezone(UTC).date()
+    listed = list(
+        connectors.select_related("exchange", "health_check", "health_check__summary").order_by(
+            Lower("exchange__name"), "connector_id", "sub_type"
+        )
     )
     summaries: dict[int, UptimeSummary] = {}
     outdated: list[int] = []
-    for connector in connectors:
+    for connector in listed:
         check = getattr(connector, "health_check", None)
         if check is None:
             continue
@@ -256,43 +351,22 @@ def status_page(*, now: datetime | None = None) -> StatusPage:
         else:
             outdated.append(check.pk)
     summaries.update(uptime_summaries_compute(check_ids=outdated, now=now))
-    incidents = list(
-        Incident.objects.select_related("health_check__connector")
-        .prefetch_related("notes")
-        .filter(Q(opened_at__gte=now - timedelta(days=UPTIME_DAYS)) | Q(resolved_at__isnull=True))
-        .order_by("-opened_at")[:200]
-    )
-    open_by_check = {i.health_check_id: i for i in incidents if i.resolved_at is None}
-    groups = {key: TypeGroup(key, str(label)) for key, label in ConnectorType.choices}
     nothing_yet = _summary(0, daily=[], hourly=[], now=now)
-    for connector in connectors:
+    rows = []
+    for connector in listed:
         # before the first sweep makes its row, show what the check will be (unknown)
         check = getattr(connector, "health_check", None) or HealthCheck(
             connector=connector, probe_id=default_probe_id(connector=connector)
         )
-        groups[connector.connector_type].rows.append(
+        rows.append(
             ConnectorHealth.from_summary(
                 summaries.get(check.pk or 0, nothing_yet),
                 connector=connector,
                 check=check,
-                open_incident=open_by_check.get(check.pk or 0),
+                open_incident=incidents.get(check.pk or 0),
             )
         )
-    maintenance = list(
-        MaintenanceWindow.objects.select_related("health_check__connector")
-        .filter(ends_at__gt=now)
-        .order_by("starts_at")[:50]
-    )
-    return StatusPage(
-        groups=[g for g in groups.values() if g.rows],
-        open_incidents=[i for i in incidents if i.resolved_at is None],
-        recent_incidents=incidents[:30],
-        maintenance=maintenance,
-        generated_at=now,
-        monitoring_offline=offline_regions(
-            regions=CheckSchedule.objects.values_list("region", flat=True).distinct(), now=now
-        ),
-    )
+    return rows
 
 
 # -- one connector -----------------------------------------------------------------------

@@ -446,7 +446,7 @@ HEALTH_STATUS_PAGE_CACHE_SECONDS = env.int("HEALTH_STATUS_PAGE_CACHE_SECONDS", d
 HEALTH_STATUS_PAGE_STALE_SECONDS = env.int("HEALTH_STATUS_PAGE_STALE_SECONDS", default=300)
 # A group's table is cached under a digest of its rows (status, summary, incident), so it is
 # rendered again only when one of them changed; 0 turns the fragments off.
-HEALTH_STATUS_FRAGMENT_CACHE_SECONDS = env.int("HEALTH_STATUS_FRAGMENT_CACHE_SECONDS", default=3600)
+HEALTH_STATUS_FRAGMENT_CACHE_SECONDS = env.int("HEALTH_STATUS_FRAGMENT_CACHE_SECONDS", default=600)
 _health_task_options = {"queue": HEALTH_QUEUE} if HEALTH_QUEUE else {}
 CELERY_BEAT_SCHEDULE.update(
     {

@@ -104,3 +104,18 @@ def test_the_connector_page_is_shared_by_visitors(client, settings, django_asser
 
     assert first.status_code == second.status_code == 200
     assert second.content == first.content
+
+
+def test_the_shared_copy_is_gzipped_for_clients_that_accept_it():
+    import gzip
+
+    call, calls = counting_view()
+
+    plain = call()
+    packed = call(HTTP_ACCEPT_ENCODING="br, gzip;q=0.8")
+
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content == b"page 1"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert len(calls) == 1
