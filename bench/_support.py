@@ -193,25 +193,40 @@ def active_polls(*, titles: Sequence[str], choices: int) -> list[Any]:
     from governance.services.polls import poll_create
 
     rules = GovernanceRules.objects.create(
-        slug="bench", name="Bench rules", effective_from=date(2000, 1, 1), poll_kinds=["dex"],
-        inclusion_threshold_hbot=200_000, allocation_rule="pro_rata_top_n", top_n=4,
-        cap_per_choice_hbot=800_000, pool_per_poll_hbot=1_000_000, max_choices=None,
-    )  # fmt: skip
+        slug="bench",
+        name="Bench rules",
+        effective_from=date(2000, 1, 1),
+        poll_kinds=["dex"],
+        inclusion_threshold_hbot=200_000,
+        allocation_rule="pro_rata_top_n",
+        top_n=4,
+        cap_per_choice_hbot=800_000,
+        pool_per_poll_hbot=1_000_000,
+        max_choices=None,
+    )
     today = timezone.localdate()
     epoch = Epoch.objects.create(
-        number=999, name="Bench epoch", starts_on=today - timedelta(days=1),
-        ends_on=today + timedelta(days=30), rules=rules,
-    )  # fmt: skip
+        number=999,
+        name="Bench epoch",
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=30),
+        rules=rules,
+    )
     specs = [ChoiceSpec(label=f"Exchange {n}") for n in range(1, choices + 1)]
     now = timezone.now()
     polls = []
     for title in titles:
         poll = poll_create(epoch=epoch, kind="dex", title=title, choices=specs)
         Poll.objects.filter(pk=poll.pk).update(
-            status=PollStatus.ACTIVE, rules_snapshot=rules.as_snapshot(), snapshot_block=1,
-            chain_id=1, token_address="0x" + "11" * 20, opened_at=now, starts_at=now,
+            status=PollStatus.ACTIVE,
+            rules_snapshot=rules.as_snapshot(),
+            snapshot_block=1,
+            chain_id=1,
+            token_address="0x" + "11" * 20,
+            opened_at=now,
+            starts_at=now,
             ends_at=now + timedelta(days=14),
-        )  # fmt: skip
+        )
         PollTally.objects.create(poll_id=poll.pk)
         polls.append(Poll.objects.get(pk=poll.pk))
     return polls
@@ -244,11 +259,17 @@ def votes_insert(poll: Any, *, counted: int, choices: int) -> None:
         )
         digest = hashlib.sha256(f"{poll.pk}:{index}:{current}".encode()).hexdigest()
         return Vote(
-            poll_id=poll.pk, voter=voter, weights=[list(w) for w in weights],
-            signed_timestamp=typed["message"]["timestamp"], typed_data=typed,
-            signature="0x" + "ab" * 65, digest="0x" + digest, voting_power=power,
-            is_current=current, superseded_at=None if current else now,
-        )  # fmt: skip
+            poll_id=poll.pk,
+            voter=voter,
+            weights=[list(w) for w in weights],
+            signed_timestamp=typed["message"]["timestamp"],
+            typed_data=typed,
+            signature="0x" + "ab" * 65,
+            digest="0x" + digest,
+            voting_power=power,
+            is_current=current,
+            superseded_at=None if current else now,
+        )
 
     superseded = [vote(i, current=False) for i in range(counted // 10)]
     Vote.objects.bulk_create(superseded, batch_size=VOTE_BATCH)

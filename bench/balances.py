@@ -81,10 +81,14 @@ def main() -> int:
     baseline_per_thousand = baseline_requests * 1000 / args.holders
     fewer = baseline_requests / batched_requests
     print(f"holders:                      {args.holders}")
-    print(f"batched:   {batched_requests:>6} RPC requests  {per_thousand:7.2f} per 1,000 voters"
-          f"  {batched_seconds:7.2f} s")  # fmt: skip
-    print(f"baseline:  {baseline_requests:>6} RPC requests  {baseline_per_thousand:7.2f} per "
-          f"1,000 voters  {baseline_seconds:7.2f} s")  # fmt: skip
+    print(
+        f"batched:   {batched_requests:>6} RPC requests  {per_thousand:7.2f} per 1,000 voters"
+        f"  {batched_seconds:7.2f} s"
+    )
+    print(
+        f"baseline:  {baseline_requests:>6} RPC requests  {baseline_per_thousand:7.2f} per "
+        f"1,000 voters  {baseline_seconds:7.2f} s"
+    )
     print(f"requests:  {fewer:.1f}x fewer batched (goal >= 50x)")
     print(f"wall time: {baseline_seconds / batched_seconds:.1f}x faster batched")
     ok = per_thousand <= 3 and fewer >= 50

@@ -251,8 +251,10 @@ def _build(args: argparse.Namespace) -> Contents:
     call_command("import_catalogue", verbosity=0)
     catalogue = Connector.objects.count()
     extra = max(0, args.connectors - catalogue)
-    print(f"Catalogue: {catalogue} connectors; generating {extra} more with 90 days of "
-          f"uptime ...", flush=True)  # fmt: skip
+    print(
+        f"Catalogue: {catalogue} connectors; generating {extra} more with 90 days of uptime ...",
+        flush=True,
+    )
     connectors_with_uptime(0, extra)
     uptime_rollup_task()  # what the beat does every few minutes, so the site is as it leaves it
     titles = [f"Bench poll {n}" for n in range(1, args.polls + 1)]
@@ -305,16 +307,22 @@ def _mix(contents: Contents) -> list[Route]:
         Route("/status/", 30, ("/status/",)),
         Route("/connectors/<slug>/", 40, tuple(f"/connectors/{s}/" for s in contents.slugs)),
         Route("/ (registry)", 10, ("/",)),
-        Route("/api/v1/connectors/?page=<n>", 5,
-              tuple(f"/api/v1/connectors/?page={n}" for n in range(1, api_pages + 1))),
+        Route(
+            "/api/v1/connectors/?page=<n>",
+            5,
+            tuple(f"/api/v1/connectors/?page={n}" for n in range(1, api_pages + 1)),
+        ),
         Route("/api/v1/health/summary/", 4, ("/api/v1/health/summary/",)),
         Route("/api/v1/bounties/", 3, ("/api/v1/bounties/",)),
         Route("/api/v1/polls/", 3, ("/api/v1/polls/",)),
         Route("/polls/<id>/", 3 if polls else 0, tuple(f"/polls/{p}/" for p in polls)),
-        Route("/polls/<id>/results.json", 1 if polls else 0,
-              tuple(f"/polls/{p}/results.json" for p in polls)),
+        Route(
+            "/polls/<id>/results.json",
+            1 if polls else 0,
+            tuple(f"/polls/{p}/results.json" for p in polls),
+        ),
         Route("/polls/", 1 if polls else 0, ("/polls/",)),
-    ]  # fmt: skip
+    ]
     return [route for route in routes if route.weight and route.paths]
 
 
@@ -322,9 +330,14 @@ def _mix(contents: Contents) -> list[Route]:
 
 
 async def _drive(
-    base: str, routes: Sequence[Route], phase: Phase, *, seconds: float, timeout: float,
+    base: str,
+    routes: Sequence[Route],
+    phase: Phase,
+    *,
+    seconds: float,
+    timeout: float,
     seed: int,
-) -> None:  # fmt: skip
+) -> None:
     """``phase.clients`` clients, each on one kept connection, sending their next request as
     soon as the last is answered, until ``seconds`` have passed."""
     weights = [route.weight for route in routes]
@@ -371,12 +384,18 @@ async def _drive(
 
 
 def _run(
-    base: str, routes: Sequence[Route], *, label: str, clients: int, seconds: float,
+    base: str,
+    routes: Sequence[Route],
+    *,
+    label: str,
+    clients: int,
+    seconds: float,
     args: argparse.Namespace,
-) -> Phase:  # fmt: skip
+) -> Phase:
     phase = Phase(label, clients)
-    asyncio.run(_drive(base, routes, phase, seconds=seconds, timeout=args.timeout,
-                       seed=args.seed + clients))  # fmt: skip
+    asyncio.run(
+        _drive(base, routes, phase, seconds=seconds, timeout=args.timeout, seed=args.seed + clients)
+    )
     return phase
 
 
@@ -419,50 +438,73 @@ def _bench(
     routes = _mix(contents)
     trivial = [Route(f"{args.trivial_path} (trivial)", 1, (args.trivial_path,))]
     cache.flushdb()  # the site starts on a cold cache; the warm-up fills it
-    print(f"Database: {contents.connectors} connectors ({contents.monitored} monitored), "
-          f"{len(contents.polls)} active polls with {contents.votes:,} counted votes, "
-          f"{contents.bounties} bounties", flush=True)  # fmt: skip
-    print(f"Starting gunicorn ({args.workers} workers x {args.worker_threads} threads), cache "
-          f"{args.redis_url}, status page cached "
-          f"{settings.HEALTH_STATUS_PAGE_CACHE_SECONDS} s ...", flush=True)  # fmt: skip
+    print(
+        f"Database: {contents.connectors} connectors ({contents.monitored} monitored), "
+        f"{len(contents.polls)} active polls with {contents.votes:,} counted votes, "
+        f"{contents.bounties} bounties",
+        flush=True,
+    )
+    print(
+        f"Starting gunicorn ({args.workers} workers x {args.worker_threads} threads), cache "
+        f"{args.redis_url}, status page cached "
+        f"{settings.HEALTH_STATUS_PAGE_CACHE_SECONDS} s ...",
+        flush=True,
+    )
     results: list[tuple[Phase, Phase]] = []
     alone: dict[str, float] = {}
-    with gunicorn(env, workers=args.workers, threads=args.worker_threads,
-                  ready_path=args.trivial_path, start_seconds=args.start_seconds,
-                  port=args.port) as (host, port):  # fmt: skip
+    with gunicorn(
+        env,
+        workers=args.workers,
+        threads=args.worker_threads,
+        ready_path=args.trivial_path,
+        start_seconds=args.start_seconds,
+        port=args.port,
+    ) as (host, port):
         base = f"http://{host}:{port}"
         for clients in counts:
             if args.warmup:
                 print(f"{clients} clients: warming up {args.warmup:.0f} s ...", flush=True)
-                _run(base, routes, label="warm-up", clients=clients, seconds=args.warmup,
-                     args=args)  # fmt: skip
+                _run(base, routes, label="warm-up", clients=clients, seconds=args.warmup, args=args)
             if args.alone > 0 and not alone:
-                print(f"Each URL kind alone: {args.alone} requests from one client ...",
-                      flush=True)  # fmt: skip
-                alone = _alone(host, port, [*routes, *trivial], count=args.alone,
-                               timeout=args.timeout, seed=args.seed)  # fmt: skip
-            print(f"{clients} clients: mix for {args.seconds:.0f} s, then the trivial view "
-                  f"for {args.seconds:.0f} s ...", flush=True)  # fmt: skip
-            mix = _run(base, routes, label="mix", clients=clients, seconds=args.seconds,
-                       args=args)  # fmt: skip
-            baseline = _run(base, trivial, label="trivial", clients=clients,
-                            seconds=args.seconds, args=args)  # fmt: skip
+                print(f"Each URL kind alone: {args.alone} requests from one client ...", flush=True)
+                alone = _alone(
+                    host,
+                    port,
+                    [*routes, *trivial],
+                    count=args.alone,
+                    timeout=args.timeout,
+                    seed=args.seed,
+                )
+            print(
+                f"{clients} clients: mix for {args.seconds:.0f} s, then the trivial view "
+                f"for {args.seconds:.0f} s ...",
+                flush=True,
+            )
+            mix = _run(base, routes, label="mix", clients=clients, seconds=args.seconds, args=args)
+            baseline = _run(
+                base, trivial, label="trivial", clients=clients, seconds=args.seconds, args=args
+            )
             results.append((mix, baseline))
             _report(mix, baseline, alone)
 
     print()
     print(f"After: {machine()}")
-    print(f"Goals (p95 of the mix <= {RATIO_GOAL:.0f}x the trivial view's at the same client "
-          f"count; no errors at {counts[-1]} clients):")  # fmt: skip
+    print(
+        f"Goals (p95 of the mix <= {RATIO_GOAL:.0f}x the trivial view's at the same client "
+        f"count; no errors at {counts[-1]} clients):"
+    )
     for mix, baseline in results:
         ratio = mix.p95 / baseline.p95 if baseline.p95 else float("inf")
-        print(f"  {mix.clients:>4} clients: p95 {mix.p95:7.1f} ms / {baseline.p95:7.1f} ms = "
-              f"{ratio:5.1f}x ({'met' if ratio <= RATIO_GOAL else 'missed'}); errors "
-              f"{mix.error_count + baseline.error_count}")  # fmt: skip
+        print(
+            f"  {mix.clients:>4} clients: p95 {mix.p95:7.1f} ms / {baseline.p95:7.1f} ms = "
+            f"{ratio:5.1f}x ({'met' if ratio <= RATIO_GOAL else 'missed'}); errors "
+            f"{mix.error_count + baseline.error_count}"
+        )
     last_mix, last_baseline = results[-1]
     errors = last_mix.error_count + last_baseline.error_count
-    print(f"Errors at {counts[-1]} clients: {errors} "
-          f"({'met' if errors == 0 else 'MISSED: exit 1'})")  # fmt: skip
+    print(
+        f"Errors at {counts[-1]} clients: {errors} ({'met' if errors == 0 else 'MISSED: exit 1'})"
+    )
     return 1 if errors else 0
 
 
@@ -471,25 +513,35 @@ def _report(mix: Phase, baseline: Phase, alone: dict[str, float]) -> None:
     print(f"--- {mix.clients} concurrent clients ---")
     for phase in (mix, baseline):
         latencies = phase.all_latencies
-        print(f"  {phase.label:<8} {phase.rate:8.1f} requests/s  ({phase.answered} answered in "
-              f"{phase.elapsed:5.1f} s); p50 {percentile(latencies, 50):7.1f} ms, p95 "
-              f"{percentile(latencies, 95):7.1f} ms, p99 {percentile(latencies, 99):7.1f} ms; "
-              f"errors {phase.error_count} {phase.errors_by_kind() or ''}")  # fmt: skip
-        print(f"           client CPU {phase.client_cpu:5.1f} s over {phase.elapsed:5.1f} s "
-              f"({phase.client_cpu / phase.elapsed:.0%} of one core)")  # fmt: skip
+        print(
+            f"  {phase.label:<8} {phase.rate:8.1f} requests/s  ({phase.answered} answered in "
+            f"{phase.elapsed:5.1f} s); p50 {percentile(latencies, 50):7.1f} ms, p95 "
+            f"{percentile(latencies, 95):7.1f} ms, p99 {percentile(latencies, 99):7.1f} ms; "
+            f"errors {phase.error_count} {phase.errors_by_kind() or ''}"
+        )
+        print(
+            f"           client CPU {phase.client_cpu:5.1f} s over {phase.elapsed:5.1f} s "
+            f"({phase.client_cpu / phase.elapsed:.0%} of one core)"
+        )
     ratio = mix.p95 / baseline.p95 if baseline.p95 else float("inf")
     trivial_alone = alone.get(next(iter(baseline.latencies), ""), float("nan"))
     print(f"  trivial view alone (one client): {trivial_alone:.1f} ms")
-    print(f"  p95 mix / p95 trivial: {ratio:.1f}x (goal <= {RATIO_GOAL:.0f}x: "
-          f"{'met' if ratio <= RATIO_GOAL else 'missed'})")  # fmt: skip
-    print(f"  {'URL (slowest p95 first)':<32} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'p99 ms':>8} {'max ms':>8} {'alone ms':>8} {'avg kB':>7} errors")  # fmt: skip
+    print(
+        f"  p95 mix / p95 trivial: {ratio:.1f}x (goal <= {RATIO_GOAL:.0f}x: "
+        f"{'met' if ratio <= RATIO_GOAL else 'missed'})"
+    )
+    print(
+        f"  {'URL (slowest p95 first)':<32} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'p99 ms':>8} {'max ms':>8} {'alone ms':>8} {'avg kB':>7} errors"
+    )
     for name, values in sorted(mix.latencies.items(), key=lambda item: -percentile(item[1], 95)):
         errors = sum(count for (route, _), count in mix.errors.items() if route == name)
-        print(f"  {name:<32} {len(values):>6} {percentile(values, 50):8.1f} "
-              f"{percentile(values, 95):8.1f} {percentile(values, 99):8.1f} {max(values):8.1f} "
-              f"{alone.get(name, float('nan')):8.1f} {mix.sizes[name] / len(values) / 1024:7.1f} "
-              f"{errors}")  # fmt: skip
+        print(
+            f"  {name:<32} {len(values):>6} {percentile(values, 50):8.1f} "
+            f"{percentile(values, 95):8.1f} {percentile(values, 99):8.1f} {max(values):8.1f} "
+            f"{alone.get(name, float('nan')):8.1f} {mix.sizes[name] / len(values) / 1024:7.1f} "
+            f"{errors}"
+        )
     unanswered = {route for (route, _) in mix.errors} - mix.latencies.keys()
     for name in sorted(unanswered):
         kinds = {kind: n for (route, kind), n in mix.errors.items() if route == name}

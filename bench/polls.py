@@ -76,8 +76,11 @@ def _bench(args: argparse.Namespace, database_url: str) -> int:
     for poll, count in ((small, args.small), (large, args.large)):
         started = time.perf_counter()
         votes_insert(poll, counted=count, choices=CHOICES)
-        print(f"Stored {count:,} counted votes (+{count // 10:,} superseded) on poll {poll.pk} "
-              f"in {time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
+        print(
+            f"Stored {count:,} counted votes (+{count // 10:,} superseded) on poll {poll.pk} "
+            f"in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
 
     client = Client()
     page = {p.pk: _timed(client, f"/polls/{p.pk}/", args.repeat) for p in (small, large)}
@@ -95,20 +98,30 @@ def _bench(args: argparse.Namespace, database_url: str) -> int:
         for poll, votes in ((small, args.small), (large, args.large)):
             median, queries = runs[poll.pk]
             print(f"  {label:<13} at {votes:>7,} votes: {median * 1000:8.1f} ms, {queries} queries")
-    print(f"  finalize at {args.large:,} votes: {finalize_seconds:.2f} s in all; the poll row "
-          f"was locked for at most {longest_lock * 1000:.1f} ms")  # fmt: skip
-    print(f"  poll_recount at {args.large:,} votes: {recount_seconds:.2f} s; "
-          f"{'agrees' if agrees else 'DIFFERS'}")  # fmt: skip
+    print(
+        f"  finalize at {args.large:,} votes: {finalize_seconds:.2f} s in all; the poll row "
+        f"was locked for at most {longest_lock * 1000:.1f} ms"
+    )
+    print(
+        f"  poll_recount at {args.large:,} votes: {recount_seconds:.2f} s; "
+        f"{'agrees' if agrees else 'DIFFERS'}"
+    )
     print()
     page_ratio = page[large.pk][0] / page[small.pk][0]
     data_ratio = data[large.pk][0] / data[small.pk][0]
     print("Ratios:")
-    print(f"  poll page, {args.large:,} / {args.small:,} votes:    {page_ratio:6.2f}x "
-          f"(goal <= {RENDER_GOAL:.0f}x)")  # fmt: skip
-    print(f"  results.json, {args.large:,} / {args.small:,} votes: {data_ratio:6.2f}x "
-          f"(goal <= {RENDER_GOAL:.0f}x)")  # fmt: skip
-    print(f"  longest row lock / goal:               {longest_lock / LOCK_GOAL_SECONDS:6.3f}x "
-          f"(goal < 1 s)")  # fmt: skip
+    print(
+        f"  poll page, {args.large:,} / {args.small:,} votes:    {page_ratio:6.2f}x "
+        f"(goal <= {RENDER_GOAL:.0f}x)"
+    )
+    print(
+        f"  results.json, {args.large:,} / {args.small:,} votes: {data_ratio:6.2f}x "
+        f"(goal <= {RENDER_GOAL:.0f}x)"
+    )
+    print(
+        f"  longest row lock / goal:               {longest_lock / LOCK_GOAL_SECONDS:6.3f}x "
+        f"(goal < 1 s)"
+    )
     same_queries = page[small.pk][1] == page[large.pk][1] and data[small.pk][1] == data[large.pk][1]
     print(f"  queries equal at both sizes: {'yes' if same_queries else 'NO'}")
     met = (
@@ -164,8 +177,10 @@ def _finalize_watched(poll: Any, database_url: str) -> tuple[float, float]:
             while not stop.is_set():
                 try:
                     with probe.transaction():
-                        probe.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE NOWAIT",  # noqa: S608
-                                      [poll.pk])  # fmt: skip
+                        probe.execute(
+                            f"SELECT id FROM {table} WHERE id = %s FOR UPDATE NOWAIT",  # noqa: S608
+                            [poll.pk],
+                        )
                     if held_since is not None:
                         longest = max(longest, time.perf_counter() - held_since)
                         held_since = None
@@ -186,8 +201,10 @@ def _finalize_watched(poll: Any, database_url: str) -> tuple[float, float]:
         time.sleep(0.05)
         stop.set()
         watcher.join(timeout=30)
-    print(f"Lock probe during finalize: {attempts[0]} times free, {attempts[1]} times held",
-          flush=True)  # fmt: skip
+    print(
+        f"Lock probe during finalize: {attempts[0]} times free, {attempts[1]} times held",
+        flush=True,
+    )
     return elapsed, longest
 
 

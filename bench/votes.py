@@ -76,8 +76,10 @@ def main() -> int:
     )
     args = parser.parse_args()
     if args.votes + args.cold_votes + args.samples > args.holders:
-        parser.error("every vote needs its own holder: --votes + --cold-votes + --samples must "
-                     "not exceed --holders")  # fmt: skip
+        parser.error(
+            "every vote needs its own holder: --votes + --cold-votes + --samples must "
+            "not exceed --holders"
+        )
 
     with bench_database(suffix="_bench_votes") as database_url:
         env = _site_environment(database_url)
@@ -151,14 +153,24 @@ def _bench(args: argparse.Namespace, env: dict[str, str]) -> int:
         host,
         port,
     ):
-        baseline = _load(host, port, "trivial GET /api/v1/governance/typed-data/",
-                         [("GET", "/api/v1/governance/typed-data/", None)] * args.votes,
-                         threads=args.threads)  # fmt: skip
-        warm_run = _load(host, port, "votes, balances cached", _posts(warm_poll, warm),
-                         threads=args.threads)  # fmt: skip
+        baseline = _load(
+            host,
+            port,
+            "trivial GET /api/v1/governance/typed-data/",
+            [("GET", "/api/v1/governance/typed-data/", None)] * args.votes,
+            threads=args.threads,
+        )
+        warm_run = _load(
+            host, port, "votes, balances cached", _posts(warm_poll, warm), threads=args.threads
+        )
         rpc.stats.reset()
-        cold_run = _load(host, port, "votes, each balance read from the chain",
-                         _posts(cold_poll, cold), threads=args.threads)  # fmt: skip
+        cold_run = _load(
+            host,
+            port,
+            "votes, each balance read from the chain",
+            _posts(cold_poll, cold),
+            threads=args.threads,
+        )
         cold_rpc_calls = rpc.stats.calls
     rpc.shutdown()
 
@@ -173,8 +185,10 @@ def _bench(args: argparse.Namespace, env: dict[str, str]) -> int:
     print("Cost of one vote, in-process (median of samples):")
     for name, value in costs.items():
         print(f"  {name:<52} {value:7.3f} ms")
-    print(f"  dev chain eth_call (balanceOf) rate: {eth_call_rate:7.1f}/s; RPC calls per vote "
-          f"in the chain run: {cold_rpc_calls / max(1, cold_run.requests):.1f}")  # fmt: skip
+    print(
+        f"  dev chain eth_call (balanceOf) rate: {eth_call_rate:7.1f}/s; RPC calls per vote "
+        f"in the chain run: {cold_rpc_calls / max(1, cold_run.requests):.1f}"
+    )
     print()
     print("Ratios:")
     print(f"  cached votes/s vs goal {GOAL:.0f}/s:              {warm_run.rate / GOAL:6.2f}x")
@@ -182,11 +196,15 @@ def _bench(args: argparse.Namespace, env: dict[str, str]) -> int:
     print(f"  chain-read votes/s vs cached votes/s:        {cold_run.rate / warm_run.rate:6.2f}x")
     print(f"  chain-read votes/s vs dev chain eth_call/s:  {cold_run.rate / eth_call_rate:6.2f}x")
     serial = 1000 / costs["vote_cast, whole (cached balance)"]
-    print(f"  cached votes/s vs in-process vote_cast/s:    {warm_run.rate / serial:6.2f}x "
-          f"(one thread, no HTTP: {serial:.0f}/s)")  # fmt: skip
+    print(
+        f"  cached votes/s vs in-process vote_cast/s:    {warm_run.rate / serial:6.2f}x "
+        f"(one thread, no HTTP: {serial:.0f}/s)"
+    )
     verdict = "meets" if warm_run.rate >= GOAL else "misses"
-    print(f"\nCached-balance ingestion {verdict} the goal: {warm_run.rate:.0f} votes/s "
-          f"(goal >= {GOAL:.0f}/s on this {os.cpu_count()}-CPU machine).")  # fmt: skip
+    print(
+        f"\nCached-balance ingestion {verdict} the goal: {warm_run.rate:.0f} votes/s "
+        f"(goal >= {GOAL:.0f}/s on this {os.cpu_count()}-CPU machine)."
+    )
     bad = warm_run.statuses.keys() - {201} or cold_run.statuses.keys() - {201}
     if bad:
         print(f"WARNING: some votes were refused: {warm_run.statuses} / {cold_run.statuses}")
@@ -201,15 +219,22 @@ def _polls(*, count: int) -> list[Any]:
     from governance.services.polls import poll_create, poll_open
 
     rules = GovernanceRules.objects.create(
-        slug="bench", name="Bench rules", effective_from=date(2000, 1, 1), poll_kinds=["cex"],
-        inclusion_threshold_hbot=100, allocation_rule="pro_rata_included",
+        slug="bench",
+        name="Bench rules",
+        effective_from=date(2000, 1, 1),
+        poll_kinds=["cex"],
+        inclusion_threshold_hbot=100,
+        allocation_rule="pro_rata_included",
         pool_per_poll_hbot=1_000_000,
-    )  # fmt: skip
+    )
     today = timezone.localdate()
     epoch = Epoch.objects.create(
-        number=999, name="Bench epoch", starts_on=today - timedelta(days=1),
-        ends_on=today + timedelta(days=30), rules=rules,
-    )  # fmt: skip
+        number=999,
+        name="Bench epoch",
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=30),
+        rules=rules,
+    )
     choices = [ChoiceSpec(label=f"Exchange {n}") for n in range(1, 11)]
     return [
         poll_open(poll=poll_create(epoch=epoch, kind="cex", title=f"Bench {n}", choices=choices))
@@ -228,9 +253,11 @@ def _signed_votes(poll: Any, holders: range) -> list[bytes]:
     for index in holders:
         first, second = 1 + index % 10, 1 + (index + 3) % 10
         typed_data = eip712.vote_typed_data(
-            poll_id=poll.pk, voter=generated_holder_address(index),
-            choices=[(first, 3), (second, 1)] if index % 3 else [(first, 1)], timestamp=now,
-        )  # fmt: skip
+            poll_id=poll.pk,
+            voter=generated_holder_address(index),
+            choices=[(first, 3), (second, 1)] if index % 3 else [(first, 1)],
+            timestamp=now,
+        )
         signature = Account.sign_typed_data(holder_key(index), full_message=typed_data)
         bodies.append(
             json.dumps(
@@ -262,9 +289,13 @@ def _accepted(poll: Any) -> int:
 
 
 def _load(
-    host: str, port: int, label: str, requests: list[tuple[str, str, bytes | None]], *,
+    host: str,
+    port: int,
+    label: str,
+    requests: list[tuple[str, str, bytes | None]],
+    *,
     threads: int,
-) -> Run:  # fmt: skip
+) -> Run:
     """Send ``requests`` from ``threads`` clients, each on a kept-alive connection."""
     lock = threading.Lock()
     queue = iter(requests)
@@ -329,10 +360,14 @@ def _cost_split(poll: Any, holders: range) -> dict[str, float]:
     samples = len(holders)
     now = int(time.time())
     typed = [
-        eip712.vote_typed_data(poll_id=poll.pk, voter=generated_holder_address(i),
-                               choices=[(1, 2), (2, 1)], timestamp=now)
+        eip712.vote_typed_data(
+            poll_id=poll.pk,
+            voter=generated_holder_address(i),
+            choices=[(1, 2), (2, 1)],
+            timestamp=now,
+        )
         for i in holders
-    ]  # fmt: skip
+    ]
     signatures = [
         Account.sign_typed_data(holder_key(i), full_message=t).signature.to_0x_hex()
         for i, t in zip(holders, typed, strict=True)
@@ -351,13 +386,20 @@ def _cost_split(poll: Any, holders: range) -> dict[str, float]:
     def write(index: int) -> None:
         with transaction.atomic():
             locked = Poll.objects.select_for_update().get(pk=poll.pk)
-            Vote.objects.filter(poll=locked, voter=typed[index]["message"]["voter"],
-                                is_current=True).first()  # fmt: skip
+            Vote.objects.filter(
+                poll=locked, voter=typed[index]["message"]["voter"], is_current=True
+            ).first()
             Vote.objects.create(
-                poll=locked, voter=typed[index]["message"]["voter"], weights=[[1, 2], [2, 1]],
-                signed_timestamp=now, typed_data=typed[index], signature=signatures[index],
-                digest=f"0x{index:064x}", voting_power=1, is_current=True,
-            )  # fmt: skip
+                poll=locked,
+                voter=typed[index]["message"]["voter"],
+                weights=[[1, 2], [2, 1]],
+                signed_timestamp=now,
+                typed_data=typed[index],
+                signature=signatures[index],
+                digest=f"0x{index:064x}",
+                voting_power=1,
+                is_current=True,
+            )
 
     costs["database write (lock poll, find current, insert)"] = _median_ms(samples, write)
     Vote.objects.filter(poll=poll).delete()
@@ -389,10 +431,15 @@ def _eth_call_rate(url: str, info: Any, *, count: int) -> float:
     started = time.perf_counter()
     for index in range(count):
         data = token.encode_abi("balanceOf", [generated_holder_address(index)])
-        payload = {"jsonrpc": "2.0", "id": index, "method": "eth_call",
-                   "params": [{"to": info.token_address, "data": data}, "latest"]}  # fmt: skip
-        connection.request("POST", "/", body=json.dumps(payload),
-                           headers={"Content-Type": "application/json"})  # fmt: skip
+        payload = {
+            "jsonrpc": "2.0",
+            "id": index,
+            "method": "eth_call",
+            "params": [{"to": info.token_address, "data": data}, "latest"],
+        }
+        connection.request(
+            "POST", "/", body=json.dumps(payload), headers={"Content-Type": "application/json"}
+        )
         connection.getresponse().read()
     connection.close()
     return count / (time.perf_counter() - started)

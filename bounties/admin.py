@@ -21,8 +21,17 @@ class PotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(PotEntry)
 class PotEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["pot", "sequence", "kind", "amount", "denomination", "balance_after",
-                    "available_after", "bounty", "created_at"]  # fmt: skip
+    list_display = [
+        "pot",
+        "sequence",
+        "kind",
+        "amount",
+        "denomination",
+        "balance_after",
+        "available_after",
+        "bounty",
+        "created_at",
+    ]
     list_filter = ["kind", "denomination"]
     search_fields = ["pot__name", "note", "sponsor_name"]
 
@@ -31,8 +40,15 @@ class EventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = BountyEvent
     extra = 0
     fields = ["created_at", "kind", "from_status", "to_status", "actor", "maintainer", "note"]
-    readonly_fields = ["created_at", "kind", "from_status", "to_status", "actor", "maintainer",
-                       "note"]  # fmt: skip
+    readonly_fields = [
+        "created_at",
+        "kind",
+        "from_status",
+        "to_status",
+        "actor",
+        "maintainer",
+        "note",
+    ]
 
 
 class ApplicationInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -47,15 +63,38 @@ class BountyAdmin(admin.ModelAdmin):
     """Staff may correct descriptions here; status, money and assignment change on the bounty
     page, where each move is checked and logged."""
 
-    list_display = ["id", "title", "bounty_type", "status", "amount", "denomination", "assignee",
-                    "exchange", "updated_at"]  # fmt: skip
+    list_display = [
+        "id",
+        "title",
+        "bounty_type",
+        "status",
+        "amount",
+        "denomination",
+        "assignee",
+        "exchange",
+        "updated_at",
+    ]
     list_filter = ["status", "bounty_type", "denomination", "funding_source", "is_imported"]
     search_fields = ["title", "tracker_id", "exchange__name", "connector__connector_id"]
     readonly_fields = [
-        "status", "amount", "denomination", "funding_source", "proposal", "sponsor_name", "pot",
-        "assignee", "assigned_at", "last_activity_at", "idle_flagged_at", "closed_at",
-        "is_imported", "created_by", "connector", "exchange", "chain",
-    ]  # fmt: skip
+        "status",
+        "amount",
+        "denomination",
+        "funding_source",
+        "proposal",
+        "sponsor_name",
+        "pot",
+        "assignee",
+        "assigned_at",
+        "last_activity_at",
+        "idle_flagged_at",
+        "closed_at",
+        "is_imported",
+        "created_by",
+        "connector",
+        "exchange",
+        "chain",
+    ]
     inlines = [ApplicationInline, EventInline]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -70,6 +109,13 @@ class BountyAdmin(admin.ModelAdmin):
 
 @admin.register(Payout)
 class PayoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["bounty", "maintainer", "amount_paid", "denomination", "tx_hash",
-                    "verification_status", "paid_at"]  # fmt: skip
+    list_display = [
+        "bounty",
+        "maintainer",
+        "amount_paid",
+        "denomination",
+        "tx_hash",
+        "verification_status",
+        "paid_at",
+    ]
     list_filter = ["verification_status", "denomination"]

@@ -93,13 +93,43 @@ class BountySerializer(serializers.ModelSerializer):
     class Meta:
         model = Bounty
         fields = [
-            "id", "title", "description", "type", "priority", "type_display", "connector",
-            "exchange", "chain", "subject", "amount", "denomination", "developer_portion",
-            "funding_source", "funded_by", "sponsor_name", "proposal", "pot", "tracker_id",
-            "issue_url", "pr_url", "acceptance_criteria", "deadline", "assignee", "status",
-            "assigned_at", "last_activity_at", "is_idle", "idle_flagged_at", "closed_at",
-            "is_imported", "origin_url", "created_at", "updated_at", "url", "payout_wait",
-        ]  # fmt: skip
+            "id",
+            "title",
+            "description",
+            "type",
+            "priority",
+            "type_display",
+            "connector",
+            "exchange",
+            "chain",
+            "subject",
+            "amount",
+            "denomination",
+            "developer_portion",
+            "funding_source",
+            "funded_by",
+            "sponsor_name",
+            "proposal",
+            "pot",
+            "tracker_id",
+            "issue_url",
+            "pr_url",
+            "acceptance_criteria",
+            "deadline",
+            "assignee",
+            "status",
+            "assigned_at",
+            "last_activity_at",
+            "is_idle",
+            "idle_flagged_at",
+            "closed_at",
+            "is_imported",
+            "origin_url",
+            "created_at",
+            "updated_at",
+            "url",
+            "payout_wait",
+        ]
 
     @extend_schema_field(PayoutWaitSerializer(allow_null=True))
     def get_payout_wait(self, obj: Bounty) -> dict[str, Any] | None:
@@ -262,9 +292,13 @@ def _action_schema(cls: type[_BountyActionApi]) -> type[_BountyActionApi]:
         extend_schema_serializer(component_name=name)(cls.InputSerializer)
     return extend_schema(
         request=cls.InputSerializer,
-        responses={200: BountySerializer, 400: ErrorSerializer, 403: ErrorSerializer,
-                   409: ErrorSerializer},
-    )(cls)  # fmt: skip
+        responses={
+            200: BountySerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+    )(cls)
 
 
 class NoteInput(JsonInputSerializer):
@@ -436,11 +470,23 @@ class PayoutSerializer(serializers.ModelSerializer):
     class Meta:
         model = Payout
         fields = [
-            "id", "bounty", "maintainer", "denomination", "bounty_amount", "fee_percent",
-            "fee_amount", "developer_amount", "amount_paid", "tx_hash", "recipient_address",
-            "paid_at", "verification_status", "verification_note", "verified_block",
+            "id",
+            "bounty",
+            "maintainer",
+            "denomination",
+            "bounty_amount",
+            "fee_percent",
+            "fee_amount",
+            "developer_amount",
+            "amount_paid",
+            "tx_hash",
+            "recipient_address",
+            "paid_at",
+            "verification_status",
+            "verification_note",
+            "verified_block",
             "verified_at",
-        ]  # fmt: skip
+        ]
 
 
 class PayoutVerifyApi(APIView):
@@ -477,9 +523,18 @@ class PotSerializer(serializers.Serializer):
 
 
 def _pot_data(pot: Pot, totals: dict[str, selectors.PotTotals]) -> dict[str, Any]:
-    data = PotSerializer({**pot.__dict__, "subject_kind": pot.subject_kind, "slug": pot.slug,
-                          "name": pot.name, "exchange": pot.exchange, "connector": pot.connector,
-                          "chain": pot.chain, "totals": list(totals.values())}).data  # fmt: skip
+    data = PotSerializer(
+        {
+            **pot.__dict__,
+            "subject_kind": pot.subject_kind,
+            "slug": pot.slug,
+            "name": pot.name,
+            "exchange": pot.exchange,
+            "connector": pot.connector,
+            "chain": pot.chain,
+            "totals": list(totals.values()),
+        }
+    ).data
     return dict(data)
 
 
@@ -520,9 +575,19 @@ class PotEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = PotEntry
         fields = [
-            "sequence", "kind", "denomination", "amount", "balance_after", "available_after",
-            "bounty", "poll", "proposal", "sponsor_name", "note", "created_at",
-        ]  # fmt: skip
+            "sequence",
+            "kind",
+            "denomination",
+            "amount",
+            "balance_after",
+            "available_after",
+            "bounty",
+            "poll",
+            "proposal",
+            "sponsor_name",
+            "note",
+            "created_at",
+        ]
 
 
 class PotEntryListApi(generics.ListAPIView):

@@ -88,8 +88,9 @@ def _months(start: datetime, end: datetime, months: int) -> Callable[[int], list
         found: list[datetime] = []
         year, month = start.year, start.month
         while len(found) <= limit:
-            at = start.replace(year=year, month=month, day=1, hour=0, minute=0, second=0,
-                               microsecond=0)  # fmt: skip
+            at = start.replace(
+                year=year, month=month, day=1, hour=0, minute=0, second=0, microsecond=0
+            )
             if at > end:
                 break
             if at >= start and (year * 12 + month - 1) % months == 0:
@@ -242,29 +243,44 @@ def balance_chart(
         '<line x1="{x}" x2="{x}" y1="{y1}" y2="{y2}" class="grid"/>'
         '<text x="{x}" y="{ty}" class="axis" text-anchor="{anchor}">{label}</text>',
         (
-            {"x": f"{tx:.1f}", "y1": f"{base:.1f}", "y2": f"{base + 4:.1f}",
-             "ty": f"{base + 17:.1f}", "anchor": anchor, "label": label}
+            {
+                "x": f"{tx:.1f}",
+                "y1": f"{base:.1f}",
+                "y2": f"{base + 4:.1f}",
+                "ty": f"{base + 17:.1f}",
+                "anchor": anchor,
+                "label": label,
+            }
             for tx, anchor, label in placed
         ),
-    )  # fmt: skip
+    )
     caption = (
         format_html(
             '<text x="{}" y="{}" class="axis axis-caption" text-anchor="end">{}</text>',
-            f"{pad_left + inner_w:.1f}", HEIGHT - 4, axis.caption,
+            f"{pad_left + inner_w:.1f}",
+            HEIGHT - 4,
+            axis.caption,
         )
         if axis.caption
         else ""
-    )  # fmt: skip
+    )
     grid = format_html_join(
         "",
         '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid"/>'
         '<text x="{}" y="{}" class="axis" text-anchor="end">{}</text>',
         (
-            (f"{pad_left:.1f}", f"{pad_left + inner_w:.1f}", f"{y(t):.1f}", f"{y(t):.1f}",
-             f"{pad_left - 6:.1f}", f"{y(t) + 4:.1f}", label)
+            (
+                f"{pad_left:.1f}",
+                f"{pad_left + inner_w:.1f}",
+                f"{y(t):.1f}",
+                f"{y(t):.1f}",
+                f"{pad_left - 6:.1f}",
+                f"{y(t) + 4:.1f}",
+                label,
+            )
             for t, label in zip(levels, level_labels, strict=True)
         ),
-    )  # fmt: skip
+    )
     last = points[-1]
     first_day, last_day = _date(timezone.localtime(start)), _date(timezone.localtime(end))
     when = f"on {first_day}" if first_day == last_day else f"from {first_day} to {last_day}"
@@ -278,7 +294,14 @@ def balance_chart(
         'aria-labelledby="{id}-t"><title id="{id}-t">{title}</title>{grid}'
         '<path d="{balance}" class="line-balance"/><path d="{available}" class="line-available"/>'
         "{ticks}{caption}</svg>",
-        size=size, w=width, h=HEIGHT, id=f"chart-{escape(denomination.lower())}-{size}",
-        title=title, grid=grid, balance=steps([p.balance for p in points]),
-        available=steps([p.available for p in points]), ticks=ticks, caption=caption,
-    )  # fmt: skip
+        size=size,
+        w=width,
+        h=HEIGHT,
+        id=f"chart-{escape(denomination.lower())}-{size}",
+        title=title,
+        grid=grid,
+        balance=steps([p.balance for p in points]),
+        available=steps([p.available for p in points]),
+        ticks=ticks,
+        caption=caption,
+    )

@@ -20,8 +20,9 @@ class BountyCreateForm(forms.Form):
     priority = forms.ChoiceField(choices=[("", "—"), *Priority.choices], required=False)
     connector = forms.ModelChoiceField(
         Connector.objects.select_related("exchange").order_by("exchange__name", "connector_id"),
-        required=False, help_text="Or choose only an exchange, or a chain.",
-    )  # fmt: skip
+        required=False,
+        help_text="Or choose only an exchange, or a chain.",
+    )
     exchange = forms.ModelChoiceField(Exchange.objects.order_by("name"), required=False)
     chain = forms.ModelChoiceField(Chain.objects.order_by("name"), required=False)
     amount = forms.DecimalField(required=False, min_value=0, **AMOUNT)

@@ -119,13 +119,19 @@ class PotEntry(models.Model):
     balance_after = AmountField()
     available_after = AmountField()
     pot_credit = models.OneToOneField(
-        "governance.PotCredit", null=True, blank=True, on_delete=models.PROTECT,
+        "governance.PotCredit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="pot_entry",
-    )  # fmt: skip
+    )
     bounty = models.ForeignKey(
-        "bounties.Bounty", null=True, blank=True, on_delete=models.PROTECT,
+        "bounties.Bounty",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="pot_entries",
-    )  # fmt: skip
+    )
     sponsor_name = models.CharField(max_length=120, blank=True)
     note = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
@@ -173,10 +179,11 @@ class PotEntry(models.Model):
             ),
             # Each bounty is reserved, released and paid out at most once.
             models.UniqueConstraint(
-                fields=["bounty", "kind"], condition=Q(bounty__isnull=False),
+                fields=["bounty", "kind"],
+                condition=Q(bounty__isnull=False),
                 name="pot_entry_once_per_bounty_and_kind",
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         kind = self.get_kind_display()
@@ -258,9 +265,10 @@ class Bounty(TimestampedModel):
         Chain, null=True, blank=True, on_delete=models.PROTECT, related_name="bounties"
     )
     subject_label = models.CharField(
-        max_length=120, blank=True,
+        max_length=120,
+        blank=True,
         help_text="What it is about when that is nothing in the registry (e.g. Docs, Multiple).",
-    )  # fmt: skip
+    )
     amount = AmountField(null=True, blank=True)
     denomination = models.CharField(
         max_length=4, choices=Denomination.choices, default=Denomination.HBOT
@@ -269,19 +277,28 @@ class Bounty(TimestampedModel):
         max_length=10, choices=FundingSource.choices, default=FundingSource.POT
     )
     proposal = models.ForeignKey(
-        "governance.Proposal", null=True, blank=True, on_delete=models.PROTECT,
+        "governance.Proposal",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="bounties",
-    )  # fmt: skip
+    )
     sponsor_name = models.CharField(max_length=120, blank=True)
     pot = models.ForeignKey(
-        Pot, null=True, blank=True, on_delete=models.PROTECT, related_name="bounties",
+        Pot,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bounties",
         help_text="The pot its money is reserved in; empty until funded, or when it was funded "
         "outside this site's ledger (imported from the tracker).",
-    )  # fmt: skip
+    )
     tracker_id = models.CharField(
-        "bounty ID", max_length=60, blank=True,
+        "bounty ID",
+        max_length=60,
+        blank=True,
         help_text="The tracker's Bounty ID: the GitHub issue number or a proposal (HIP-36).",
-    )  # fmt: skip
+    )
     issue_url = models.URLField("issue link", max_length=300, blank=True)
     pr_url = models.URLField("PR link", max_length=300, blank=True)
     acceptance_criteria = models.TextField(blank=True)
@@ -294,9 +311,11 @@ class Bounty(TimestampedModel):
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(
-        null=True, blank=True, help_text="The assignee's last sign of work (assignment, "
+        null=True,
+        blank=True,
+        help_text="The assignee's last sign of work (assignment, "
         "progress note, PR link); the inactivity flag counts from here.",
-    )  # fmt: skip
+    )
     idle_flagged_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     is_imported = models.BooleanField(default=False)
@@ -351,9 +370,12 @@ class Bounty(TimestampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "last_activity_at"], name="bounty_idle_due",
-                         condition=Q(status__in=ACTIVE)),
-        ]  # fmt: skip
+            models.Index(
+                fields=["status", "last_activity_at"],
+                name="bounty_idle_due",
+                condition=Q(status__in=ACTIVE),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
@@ -461,9 +483,13 @@ class BountyEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     maintainer = models.ForeignKey(
-        Maintainer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Maintainer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The maintainer the event is about (applicant, assignee).",
-    )  # fmt: skip
+    )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -529,7 +555,7 @@ class Payout(models.Model):
                 condition=Q(verification_status__in=VerificationStatus.values),
                 name="payout_verification_known",
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount_paid} {self.denomination} to {self.maintainer} ({self.tx_hash[:10]}…)"

@@ -49,9 +49,10 @@ class PotTotals:
 def _sum(kind: str | tuple[str, ...]) -> Coalesce:
     kinds = (kind,) if isinstance(kind, str) else kind
     return Coalesce(
-        Sum("amount", filter=Q(kind__in=kinds)), Value(0, output_field=AmountField()),
+        Sum("amount", filter=Q(kind__in=kinds)),
+        Value(0, output_field=AmountField()),
         output_field=AmountField(),
-    )  # fmt: skip
+    )
 
 
 def pot_totals(*, pot: Pot) -> dict[str, PotTotals]:
@@ -335,8 +336,9 @@ def leaderboard(*, order: str = "bounties", limit: int = 100) -> list[Leaderboar
     def earned(denomination: str) -> Coalesce:
         return Coalesce(
             Sum("payouts__amount_paid", filter=Q(payouts__denomination=denomination)),
-            Value(0, output_field=AmountField()), output_field=AmountField(),
-        )  # fmt: skip
+            Value(0, output_field=AmountField()),
+            output_field=AmountField(),
+        )
 
     sort = LEADERBOARD_ORDER.get(order, LEADERBOARD_ORDER["bounties"])
     rows = (
@@ -390,8 +392,9 @@ class BountySubject:
     exchange_id: int | None = None
     chain_id: int | None = None
 
-    def matches(self, *, connector_id: int | None, exchange_id: int | None,
-                chain_id: int | None) -> bool:  # fmt: skip
+    def matches(
+        self, *, connector_id: int | None, exchange_id: int | None, chain_id: int | None
+    ) -> bool:
         if connector_id is not None:
             return connector_id in self.connector_ids
         if self.exchange_id is not None and exchange_id == self.exchange_id:
@@ -490,9 +493,10 @@ def subjects_bounties(
         statuses = [
             then or (None if has_moves else now)
             for connector_id, exchange_id, chain_id, now, then, has_moves in rows
-            if subject.matches(connector_id=connector_id, exchange_id=exchange_id,
-                               chain_id=chain_id)
-        ]  # fmt: skip
+            if subject.matches(
+                connector_id=connector_id, exchange_id=exchange_id, chain_id=chain_id
+            )
+        ]
         pot_key = subject.pot_key
         result[key] = SubjectBounties(
             under_way=sum(1 for s in statuses if s in UNDER_WAY),

@@ -216,19 +216,23 @@ def bounty_fund(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     bounty = selectors.bounty_get(pk=pk)
     pots = selectors.pots_for_bounty(bounty=bounty)
     return _act(
-        request, pk, lambda data: FundForm(data, pots=pots),
+        request,
+        pk,
+        lambda data: FundForm(data, pots=pots),
         lambda b, d: lifecycle.bounty_fund(bounty=b, actor=request.user, pot=d["pot"]),
         "Funded: the amount is reserved and the bounty is Open.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
 def bounty_apply(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     return _act(
-        request, pk, NoteForm,
+        request,
+        pk,
+        NoteForm,
         lambda b, d: lifecycle.bounty_apply(bounty=b, actor=request.user, note=d["note"]),
         "You applied. Staff will assign the bounty; you will see it here.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -236,10 +240,12 @@ def bounty_assign(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     def run(bounty: Bounty, data: dict[str, Any]) -> object:
         if bounty.status in ACTIVE:
             return lifecycle.bounty_reassign(
-                bounty=bounty, from_maintainer=bounty.assignee,
-                to_maintainer=data["maintainer"], actor=request.user,
+                bounty=bounty,
+                from_maintainer=bounty.assignee,
+                to_maintainer=data["maintainer"],
+                actor=request.user,
                 note=data["note"] or "Reassigned by staff.",
-            )  # fmt: skip
+            )
         return lifecycle.bounty_assign(
             bounty=bounty, maintainer=data["maintainer"], actor=request.user, note=data["note"]
         )
@@ -250,84 +256,104 @@ def bounty_assign(request: HttpRequest, pk: int) -> HttpResponseRedirect:
 @require_POST
 def bounty_unassign(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     return _act(
-        request, pk, NoteForm,
+        request,
+        pk,
+        NoteForm,
         lambda b, d: lifecycle.bounty_unassign(
             bounty=b, from_maintainer=b.assignee, actor=request.user, note=d["note"]
         ),
         "Unassigned: the bounty is Open again.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
 def bounty_progress(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     return _act(
-        request, pk, NoteForm,
+        request,
+        pk,
+        NoteForm,
         lambda b, d: lifecycle.bounty_progress_note(bounty=b, actor=request.user, note=d["note"]),
         "Progress noted.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
 def bounty_submit(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     return _act(
-        request, pk, SubmitForm,
+        request,
+        pk,
+        SubmitForm,
         lambda b, d: lifecycle.bounty_submit(
             bounty=b, actor=request.user, pr_url=d["pr_url"], note=d["note"]
         ),
         "Submitted for review.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
 def bounty_request_changes(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     return _act(
-        request, pk, NoteForm,
+        request,
+        pk,
+        NoteForm,
         lambda b, d: lifecycle.bounty_request_changes(bounty=b, actor=request.user, note=d["note"]),
         "Sent back: Needs Work.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
 def bounty_merge(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     return _act(
-        request, pk, OptionalNoteForm,
+        request,
+        pk,
+        OptionalNoteForm,
         lambda b, d: lifecycle.bounty_merge(bounty=b, actor=request.user, note=d["note"]),
         "Marked merged.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
 def bounty_close(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     return _act(
-        request, pk, CloseForm,
+        request,
+        pk,
+        CloseForm,
         lambda b, d: lifecycle.bounty_close(
             bounty=b, actor=request.user, note=d["note"], wont_fix=d["wont_fix"]
         ),
         "Closed; its reservation went back to the pot.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
 def bounty_pay(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     return _act(
-        request, pk, PayForm,
+        request,
+        pk,
+        PayForm,
         lambda b, d: lifecycle.bounty_pay(
-            bounty=b, actor=request.user, tx_hash=d["tx_hash"], amount_paid=d["amount_paid"],
-            recipient_address=d["recipient_address"], paid_at=timezone.now(),
+            bounty=b,
+            actor=request.user,
+            tx_hash=d["tx_hash"],
+            amount_paid=d["amount_paid"],
+            recipient_address=d["recipient_address"],
+            paid_at=timezone.now(),
         ),
         "Payout recorded. HBOT payouts are checked on-chain in the background.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
 def bounty_allow_early_payout(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     return _act(
-        request, pk, NoteForm,
+        request,
+        pk,
+        NoteForm,
         lambda b, d: lifecycle.bounty_payout_allow_early(
             bounty=b, actor=request.user, reason=d["note"]
         ),
         "Payout allowed before the green days; the reason is in the history.",
-    )  # fmt: skip
+    )
 
 
 @require_POST

@@ -95,8 +95,10 @@ def _water_fill(
         if not over:
             break
         capped |= over
-    return [(k, Fraction(cap or 0) if k in capped else shares.get(k, Fraction(0)))
-            for k, _ in recipients]  # fmt: skip
+    return [
+        (k, Fraction(cap or 0) if k in capped else shares.get(k, Fraction(0)))
+        for k, _ in recipients
+    ]
 
 
 def _round_hamilton(exact: Sequence[tuple[K, Fraction]]) -> dict[K, int]:

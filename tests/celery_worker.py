@@ -53,10 +53,20 @@ def celery_worker(*, log_path: Path) -> Iterator[str]:
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
     command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker",
-        "--pool=solo", "--concurrency=1", "--without-gossip", "--without-mingle",
-        f"--queues={queue}", f"--hostname=test-worker-{queue}@%h", "--loglevel=INFO",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--pool=solo",
+        "--concurrency=1",
+        "--without-gossip",
+        "--without-mingle",
+        f"--queues={queue}",
+        f"--hostname=test-worker-{queue}@%h",
+        "--loglevel=INFO",
+    ]
     with log_path.open("w") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     previous_eager = celery_app.conf.task_always_eager

@@ -253,9 +253,16 @@ def bounty_create(
 
 
 EDITABLE = (
-    "title", "description", "bounty_type", "priority", "subject_label", "tracker_id",
-    "issue_url", "acceptance_criteria", "deadline",
-)  # fmt: skip
+    "title",
+    "description",
+    "bounty_type",
+    "priority",
+    "subject_label",
+    "tracker_id",
+    "issue_url",
+    "acceptance_criteria",
+    "deadline",
+)
 
 
 @transaction.atomic
@@ -337,22 +344,35 @@ def bounty_fund(*, bounty: Bounty, actor: Actor, pot: Pot | None = None) -> Boun
         )
     if bounty.funding_source == FundingSource.SPONSOR:
         pot_entry_append(
-            pot=pot, kind=PotEntryKind.SPONSOR, denomination=bounty.denomination, amount=amount,
-            bounty=bounty, sponsor_name=bounty.sponsor_name,
-            note=f"For bounty #{bounty.pk}", actor=user_or_none(actor),
-        )  # fmt: skip
+            pot=pot,
+            kind=PotEntryKind.SPONSOR,
+            denomination=bounty.denomination,
+            amount=amount,
+            bounty=bounty,
+            sponsor_name=bounty.sponsor_name,
+            note=f"For bounty #{bounty.pk}",
+            actor=user_or_none(actor),
+        )
     pot_entry_append(
-        pot=pot, kind=PotEntryKind.RESERVATION, denomination=bounty.denomination, amount=amount,
-        bounty=bounty, note=f"Bounty #{bounty.pk}: {bounty.title}"[:300],
+        pot=pot,
+        kind=PotEntryKind.RESERVATION,
+        denomination=bounty.denomination,
+        amount=amount,
+        bounty=bounty,
+        note=f"Bounty #{bounty.pk}: {bounty.title}"[:300],
         actor=user_or_none(actor),
-    )  # fmt: skip
+    )
     old = _move(
         bounty, allowed=(BountyStatus.POTENTIAL,), to=BountyStatus.OPEN, doing="funded", pot=pot
     )
     _event(
-        bounty, BountyEventKind.FUNDED, actor=actor, from_status=old, to_status=bounty.status,
+        bounty,
+        BountyEventKind.FUNDED,
+        actor=actor,
+        from_status=old,
+        to_status=bounty.status,
         note=f"{display_amount(amount)} {bounty.denomination} reserved in the {pot.name} pot.",
-    )  # fmt: skip
+    )
     return bounty
 
 
@@ -443,14 +463,25 @@ def bounty_assign(
     _check_one_active(maintainer, bounty=bounty)
     now = timezone.now()
     old = _move(
-        bounty, allowed=(BountyStatus.OPEN,), to=BountyStatus.ASSIGNED, doing="assigned",
-        assignee=maintainer, assigned_at=now, last_activity_at=now, idle_flagged_at=None,
-    )  # fmt: skip
+        bounty,
+        allowed=(BountyStatus.OPEN,),
+        to=BountyStatus.ASSIGNED,
+        doing="assigned",
+        assignee=maintainer,
+        assigned_at=now,
+        last_activity_at=now,
+        idle_flagged_at=None,
+    )
     _decide_applications(bounty, chosen=maintainer, now=now)
     _event(
-        bounty, BountyEventKind.ASSIGNED, actor=actor, from_status=old, to_status=bounty.status,
-        maintainer=maintainer, note=note,
-    )  # fmt: skip
+        bounty,
+        BountyEventKind.ASSIGNED,
+        actor=actor,
+        from_status=old,
+        to_status=bounty.status,
+        maintainer=maintainer,
+        note=note,
+    )
     return bounty
 
 
@@ -492,19 +523,27 @@ def bounty_reassign(
     updated = Bounty.objects.filter(
         pk=bounty.pk, status=bounty.status, assignee_id=bounty.assignee_id
     ).update(
-        status=BountyStatus.ASSIGNED, assignee=to_maintainer, assigned_at=now,
-        last_activity_at=now, idle_flagged_at=None, updated_at=now,
-    )  # fmt: skip
+        status=BountyStatus.ASSIGNED,
+        assignee=to_maintainer,
+        assigned_at=now,
+        last_activity_at=now,
+        idle_flagged_at=None,
+        updated_at=now,
+    )
     if updated != 1:
         raise _conflict(bounty, "reassigned", ACTIVE)
     old = bounty.status
     bounty.status, bounty.assignee = BountyStatus.ASSIGNED, to_maintainer
     _decide_applications(bounty, chosen=to_maintainer, now=now)
     _event(
-        bounty, BountyEventKind.REASSIGNED, actor=actor, from_status=old,
-        to_status=bounty.status, maintainer=to_maintainer,
+        bounty,
+        BountyEventKind.REASSIGNED,
+        actor=actor,
+        from_status=old,
+        to_status=bounty.status,
+        maintainer=to_maintainer,
         note=f"From {from_maintainer.display_name if from_maintainer else 'nobody'}. {note}",
-    )  # fmt: skip
+    )
     return bounty
 
 
@@ -520,13 +559,24 @@ def bounty_unassign(
         raise TransitionConflict(f"Bounty #{bounty.pk}'s assignee changed; reload and retry.")
     previous = bounty.assignee
     old = _move(
-        bounty, allowed=ACTIVE, to=BountyStatus.OPEN, doing="unassigned",
-        assignee=None, assigned_at=None, last_activity_at=None, idle_flagged_at=None,
-    )  # fmt: skip
+        bounty,
+        allowed=ACTIVE,
+        to=BountyStatus.OPEN,
+        doing="unassigned",
+        assignee=None,
+        assigned_at=None,
+        last_activity_at=None,
+        idle_flagged_at=None,
+    )
     _event(
-        bounty, BountyEventKind.UNASSIGNED, actor=actor, from_status=old,
-        to_status=bounty.status, maintainer=previous, note=note,
-    )  # fmt: skip
+        bounty,
+        BountyEventKind.UNASSIGNED,
+        actor=actor,
+        from_status=old,
+        to_status=bounty.status,
+        maintainer=previous,
+        note=note,
+    )
     return bounty
 
 
@@ -554,13 +604,23 @@ def bounty_submit(*, bounty: Bounty, actor: Actor, pr_url: str, note: str = "") 
         )
     note = _clean_note(note)
     old = _move(
-        bounty, allowed=ACTIVE, to=BountyStatus.SUBMITTED, doing="submitted",
-        pr_url=pr_url, last_activity_at=timezone.now(), idle_flagged_at=None,
-    )  # fmt: skip
+        bounty,
+        allowed=ACTIVE,
+        to=BountyStatus.SUBMITTED,
+        doing="submitted",
+        pr_url=pr_url,
+        last_activity_at=timezone.now(),
+        idle_flagged_at=None,
+    )
     _event(
-        bounty, BountyEventKind.SUBMITTED, actor=actor, from_status=old, to_status=bounty.status,
-        maintainer=maintainer, note=f"{pr_url}\n{note}".strip(),
-    )  # fmt: skip
+        bounty,
+        BountyEventKind.SUBMITTED,
+        actor=actor,
+        from_status=old,
+        to_status=bounty.status,
+        maintainer=maintainer,
+        note=f"{pr_url}\n{note}".strip(),
+    )
     return bounty
 
 
@@ -588,13 +648,22 @@ def bounty_request_changes(*, bounty: Bounty, actor: Actor, note: str) -> Bounty
     note = _clean_note(note, required="Say what needs to change.")
     bounty = _locked(bounty)
     old = _move(
-        bounty, allowed=(BountyStatus.SUBMITTED,), to=BountyStatus.NEEDS_WORK,
-        doing="sent back for changes", last_activity_at=timezone.now(), idle_flagged_at=None,
-    )  # fmt: skip
+        bounty,
+        allowed=(BountyStatus.SUBMITTED,),
+        to=BountyStatus.NEEDS_WORK,
+        doing="sent back for changes",
+        last_activity_at=timezone.now(),
+        idle_flagged_at=None,
+    )
     _event(
-        bounty, BountyEventKind.NEEDS_WORK, actor=actor, from_status=old,
-        to_status=bounty.status, maintainer=bounty.assignee, note=note,
-    )  # fmt: skip
+        bounty,
+        BountyEventKind.NEEDS_WORK,
+        actor=actor,
+        from_status=old,
+        to_status=bounty.status,
+        maintainer=bounty.assignee,
+        note=note,
+    )
     return bounty
 
 
@@ -603,13 +672,21 @@ def bounty_merge(*, bounty: Bounty, actor: Actor, note: str = "") -> Bounty:
     require_staff(actor, doing="mark bounties merged")
     bounty = _locked(bounty)
     old = _move(
-        bounty, allowed=(BountyStatus.SUBMITTED,), to=BountyStatus.MERGED, doing="merged",
+        bounty,
+        allowed=(BountyStatus.SUBMITTED,),
+        to=BountyStatus.MERGED,
+        doing="merged",
         idle_flagged_at=None,
-    )  # fmt: skip
+    )
     _event(
-        bounty, BountyEventKind.MERGED, actor=actor, from_status=old, to_status=bounty.status,
-        maintainer=bounty.assignee, note=_clean_note(note),
-    )  # fmt: skip
+        bounty,
+        BountyEventKind.MERGED,
+        actor=actor,
+        from_status=old,
+        to_status=bounty.status,
+        maintainer=bounty.assignee,
+        note=_clean_note(note),
+    )
     return bounty
 
 
@@ -622,17 +699,26 @@ def bounty_close(*, bounty: Bounty, actor: Actor, note: str, wont_fix: bool = Fa
     bounty = _locked(bounty)
     to = BountyStatus.WONT_FIX if wont_fix else BountyStatus.CLOSED
     old = _move(
-        bounty, allowed=CLOSABLE, to=to, doing="closed", closed_at=timezone.now(),
+        bounty,
+        allowed=CLOSABLE,
+        to=to,
+        doing="closed",
+        closed_at=timezone.now(),
         idle_flagged_at=None,
-    )  # fmt: skip
+    )
     _release(bounty, actor=actor, why="closed as won't fix" if wont_fix else "closed")
     BountyApplication.objects.filter(bounty=bounty, status=ApplicationStatus.PENDING).update(
         status=ApplicationStatus.DECLINED, decided_at=timezone.now()
     )
     _event(
-        bounty, BountyEventKind.WONT_FIX if wont_fix else BountyEventKind.CLOSED, actor=actor,
-        from_status=old, to_status=to, maintainer=bounty.assignee, note=note,
-    )  # fmt: skip
+        bounty,
+        BountyEventKind.WONT_FIX if wont_fix else BountyEventKind.CLOSED,
+        actor=actor,
+        from_status=old,
+        to_status=to,
+        maintainer=bounty.assignee,
+        note=note,
+    )
     return bounty
 
 
@@ -643,10 +729,14 @@ def _release(bounty: Bounty, *, actor: Actor, why: str) -> None:
     if reservation is None:
         return
     pot_entry_append(
-        pot=bounty.pot, kind=PotEntryKind.RELEASE, denomination=reservation.denomination,
-        amount=reservation.amount, bounty=bounty, note=f"Bounty #{bounty.pk} {why}",
+        pot=bounty.pot,
+        kind=PotEntryKind.RELEASE,
+        denomination=reservation.denomination,
+        amount=reservation.amount,
+        bounty=bounty,
+        note=f"Bounty #{bounty.pk} {why}",
         actor=user_or_none(actor),
-    )  # fmt: skip
+    )
 
 
 # --- Merged → Paid ----------------------------------------------------------------------
@@ -729,22 +819,32 @@ def bounty_pay(
         reservation = PotEntry.objects.filter(bounty=bounty, kind=PotEntryKind.RESERVATION).first()
         if reservation is not None:
             pot_entry_append(
-                pot=bounty.pot, kind=PotEntryKind.PAYOUT, denomination=reservation.denomination,
-                amount=reservation.amount, bounty=bounty,
+                pot=bounty.pot,
+                kind=PotEntryKind.PAYOUT,
+                denomination=reservation.denomination,
+                amount=reservation.amount,
+                bounty=bounty,
                 note=f"Bounty #{bounty.pk} paid to {recipient.display_name} ({tx_hash[:12]}…)",
                 actor=user_or_none(actor),
-            )  # fmt: skip
+            )
     old = _move(
-        bounty, allowed=(BountyStatus.MERGED,), to=BountyStatus.PAID, doing="paid",
+        bounty,
+        allowed=(BountyStatus.MERGED,),
+        to=BountyStatus.PAID,
+        doing="paid",
         assignee=recipient,
-    )  # fmt: skip
+    )
     _event(
-        bounty, BountyEventKind.PAID, actor=actor, from_status=old, to_status=bounty.status,
+        bounty,
+        BountyEventKind.PAID,
+        actor=actor,
+        from_status=old,
+        to_status=bounty.status,
         maintainer=recipient,
         note=f"{display_amount(paid)} {bounty.denomination} (developer portion "
         f"{display_amount(split.developer_portion)} after a {split.fee_percent}% fee of "
         f"{display_amount(split.fee)}) in {tx_hash}",
-    )  # fmt: skip
+    )
     if bounty.denomination == Denomination.HBOT:
         payout_verify_task.delay_on_commit(payout.pk)  # type: ignore[attr-defined]
     return payout
@@ -847,9 +947,11 @@ def bounties_flag_idle(*, now: datetime | None = None) -> list[int]:
                 continue
             days = (now - last_activity).days
             BountyEvent.objects.create(
-                bounty_id=pk, kind=BountyEventKind.IDLE_FLAGGED, maintainer_id=assignee_id,
+                bounty_id=pk,
+                kind=BountyEventKind.IDLE_FLAGGED,
+                maintainer_id=assignee_id,
                 note=f"No activity from the assignee for {days} days (since "
                 f"{last_activity:%Y-%m-%d %H:%M} UTC); staff may reassign it.",
-            )  # fmt: skip
+            )
             flagged.append(pk)
     return flagged

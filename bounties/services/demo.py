@@ -61,9 +61,13 @@ def demo_bounties_seed() -> BountyDemoReport:
 
     pot = pot_get_or_create(exchange=kraken)
     pot_sponsor_fund(
-        pot=pot, denomination=Denomination.USDC, amount=Decimal("6000"),
-        sponsor_name="Kraken (demo sponsor)", note="Maintenance year 1", actor=staff,
-    )  # fmt: skip
+        pot=pot,
+        denomination=Denomination.USDC,
+        amount=Decimal("6000"),
+        sponsor_name="Kraken (demo sponsor)",
+        note="Maintenance year 1",
+        actor=staff,
+    )
     upgrade = lifecycle.bounty_create(
         actor=staff,
         title=f"Upgrade the Kraken connector to WebSocket v2 {DEMO_MARKER}",

@@ -138,13 +138,17 @@ def payout_verify(*, payout: Payout, reader: BalanceReader | None = None) -> Pay
         payout.verified_at = timezone.now()
         payout.save(
             update_fields=[
-                "verification_status", "verification_note", "verified_block", "verified_at"
+                "verification_status",
+                "verification_note",
+                "verified_block",
+                "verified_at",
             ]
-        )  # fmt: skip
+        )
         if changed and check.status in (VerificationStatus.VERIFIED, VerificationStatus.MISMATCH):
             BountyEvent.objects.create(
-                bounty_id=payout.bounty_id, kind=BountyEventKind.PAYOUT_VERIFIED,
+                bounty_id=payout.bounty_id,
+                kind=BountyEventKind.PAYOUT_VERIFIED,
                 maintainer_id=payout.maintainer_id,
                 note=f"{VerificationStatus(check.status).label}: {check.note}",
-            )  # fmt: skip
+            )
     return payout

@@ -35,9 +35,11 @@ MAX_SPONSOR_NAME = 120
 
 
 def pot_get_or_create(
-    *, exchange: Exchange | None = None, connector: Connector | None = None,
+    *,
+    exchange: Exchange | None = None,
+    connector: Connector | None = None,
     chain: Chain | None = None,
-) -> Pot:  # fmt: skip
+) -> Pot:
     """The pot of exactly one subject, created the first time it is needed."""
     subjects = [s for s in (exchange, connector, chain) if s is not None]
     if len(subjects) != 1:
@@ -186,10 +188,12 @@ def pot_credit_sync(*, credit: PotCredit) -> PotEntry | None:
         if existing is not None:
             return existing
         source = (
-            credit.proposal.reference if credit.proposal is not None
-            else (credit.poll.reference or credit.poll.title) if credit.poll is not None
+            credit.proposal.reference
+            if credit.proposal is not None
+            else (credit.poll.reference or credit.poll.title)
+            if credit.poll is not None
             else ""
-        )  # fmt: skip
+        )
         return pot_entry_append(
             pot=pot,
             kind=PotEntryKind.ALLOCATION,

@@ -464,9 +464,12 @@ def bounties_import_csv(*, text: str, actor: Actor, check_staff: bool = True) ->
         bounty.full_clean(validate_constraints=False)
         bounty.save()
         BountyEvent.objects.create(
-            bounty=bounty, kind=BountyEventKind.IMPORTED, to_status=status,
+            bounty=bounty,
+            kind=BountyEventKind.IMPORTED,
+            to_status=status,
             actor=user_or_none(actor),
-            maintainer=assignee, note=f"Row {row.number} of an imported tracker file.",
-        )  # fmt: skip
+            maintainer=assignee,
+            note=f"Row {row.number} of an imported tracker file.",
+        )
         report.created.append(bounty.pk)
     return report

@@ -161,13 +161,17 @@ class ChoiceFactsSerializer(serializers.Serializer):
         allow_null=True, help_text="Of those, the ones with a health check."
     )
     uptime_30d_percent = serializers.DecimalField(
-        max_digits=5, decimal_places=2, allow_null=True,
+        max_digits=5,
+        decimal_places=2,
+        allow_null=True,
         help_text="Checked slots not down in the last 30 days, percent; null: no data.",
-    )  # fmt: skip
+    )
     uptime_90d_percent = serializers.DecimalField(
-        max_digits=5, decimal_places=2, allow_null=True,
+        max_digits=5,
+        decimal_places=2,
+        allow_null=True,
         help_text="Checked slots not down in the last 90 days, percent; null: no data.",
-    )  # fmt: skip
+    )
     open_incidents = serializers.IntegerField(allow_null=True)
     epoch_incidents = serializers.IntegerField(
         allow_null=True, help_text="Incidents open at any time during the poll's epoch."
@@ -177,9 +181,11 @@ class ChoiceFactsSerializer(serializers.Serializer):
     )
     paid_bounties = serializers.IntegerField(allow_null=True)
     pot_available_hbot = serializers.DecimalField(
-        max_digits=30, decimal_places=6, allow_null=True,
+        max_digits=30,
+        decimal_places=6,
+        allow_null=True,
         help_text="HBOT available in the pot of the choice's subject; null: it has no pot.",
-    )  # fmt: skip
+    )
 
 
 def choice_facts_data(facts: ChoiceFacts) -> dict[str, Any]:
@@ -338,10 +344,13 @@ class PollDetailSerializer(PollSummarySerializer):
     @extend_schema_field(
         inline_serializer(
             "PollDownloads",
-            {"votes": serializers.URLField(), "json": serializers.URLField(),
-             "csv": serializers.URLField()},
+            {
+                "votes": serializers.URLField(),
+                "json": serializers.URLField(),
+                "csv": serializers.URLField(),
+            },
         )
-    )  # fmt: skip
+    )
     def get_downloads(self, poll: Poll) -> dict[str, str]:
         return {
             name: _absolute(self.context, reverse(f"governance-api:{route}", args=[poll.pk]))

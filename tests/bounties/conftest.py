@@ -40,14 +40,20 @@ def pot(exchange, staff) -> Pot:
     """The exchange's pot holding 1,000,000 HBOT, 5,000 USDC and 5,000 USDT."""
     pot = pot_get_or_create(exchange=exchange)
     pot_sponsor_fund(
-        pot=pot, denomination="HBOT", amount=Decimal(1_000_000), sponsor_name="Kraken",
+        pot=pot,
+        denomination="HBOT",
+        amount=Decimal(1_000_000),
+        sponsor_name="Kraken",
         actor=staff,
-    )  # fmt: skip
+    )
     for stablecoin in ("USDC", "USDT"):
         pot_sponsor_fund(
-            pot=pot, denomination=stablecoin, amount=Decimal(5_000), sponsor_name="Kraken",
+            pot=pot,
+            denomination=stablecoin,
+            amount=Decimal(5_000),
+            sponsor_name="Kraken",
             actor=staff,
-        )  # fmt: skip
+        )
     return pot
 
 
@@ -83,9 +89,10 @@ class Drive:
             lifecycle.bounty_assign(bounty=bounty, maintainer=self.maintainer, actor=staff)
         elif step == "submit":
             lifecycle.bounty_submit(
-                bounty=bounty, actor=user,
+                bounty=bounty,
+                actor=user,
                 pr_url=f"https://github.com/hummingbot/hummingbot/pull/{8000 + bounty.pk}",
-            )  # fmt: skip
+            )
         elif step == "needs_work":
             lifecycle.bounty_request_changes(bounty=bounty, actor=staff, note="Add tests.")
         elif step == "merge":

@@ -62,10 +62,16 @@ def test_staff_create_and_move_a_bounty(api, staff, maintainer, pot, exchange):
     api.force_authenticate(staff)
     created = api.post(
         "/api/v1/bounties/",
-        {"title": "Fix", "type": "bug", "priority": "P3", "exchange": exchange.slug,
-         "amount": "10000", "denomination": "HBOT"},
+        {
+            "title": "Fix",
+            "type": "bug",
+            "priority": "P3",
+            "exchange": exchange.slug,
+            "amount": "10000",
+            "denomination": "HBOT",
+        },
         format="json",
-    )  # fmt: skip
+    )
     assert created.status_code == 201, created.json()
     pk = created.json()["id"]
 

@@ -88,9 +88,12 @@ def test_an_idle_bounty_can_be_reassigned(assigned, staff, maintainer, other_mai
     lifecycle.bounties_flag_idle(now=START + timedelta(days=8))
 
     lifecycle.bounty_reassign(
-        bounty=assigned, from_maintainer=maintainer, to_maintainer=other_maintainer,
-        actor=staff, note="Idle for 8 days.",
-    )  # fmt: skip
+        bounty=assigned,
+        from_maintainer=maintainer,
+        to_maintainer=other_maintainer,
+        actor=staff,
+        note="Idle for 8 days.",
+    )
 
     assigned.refresh_from_db()
     assert (assigned.assignee, assigned.idle_flagged_at) == (other_maintainer, None)

@@ -108,9 +108,12 @@ def test_each_transition_only_by_its_role(
     bounty = drive.to(make_bounty(), start)
     events_before = BountyEvent.objects.filter(bounty=bounty).count()
     actor = _actor(
-        role, staff=staff, maintainer=maintainer, other_maintainer=other_maintainer,
+        role,
+        staff=staff,
+        maintainer=maintainer,
+        other_maintainer=other_maintainer,
         outsider=outsider,
-    )  # fmt: skip
+    )
 
     if role == allowed:
         # when the allowed role makes it
@@ -288,9 +291,11 @@ def test_sponsor_bounty_records_the_sponsor_money_then_reserves_it(make_bounty, 
     # given a bounty an exchange sponsors in USDC, and the exchange's (empty) pot
     pot = pot_get_or_create(exchange=exchange)
     bounty = make_bounty(
-        funding_source=FundingSource.SPONSOR, sponsor_name="EthereumClassic.com",
-        amount=Decimal(3750), denomination="USDC",
-    )  # fmt: skip
+        funding_source=FundingSource.SPONSOR,
+        sponsor_name="EthereumClassic.com",
+        amount=Decimal(3750),
+        denomination="USDC",
+    )
 
     lifecycle.bounty_fund(bounty=bounty, actor=staff)
 
@@ -313,13 +318,17 @@ def test_proposal_bounty_draws_on_the_pot_its_proposal_credited(staff, exchange)
     )
     pot_credits_sync()
     first = BountyFactory(
-        exchange=exchange, funding_source=FundingSource.PROPOSAL, proposal=proposal,
+        exchange=exchange,
+        funding_source=FundingSource.PROPOSAL,
+        proposal=proposal,
         amount=Decimal(200_000),
-    )  # fmt: skip
+    )
     second = BountyFactory(
-        exchange=exchange, funding_source=FundingSource.PROPOSAL, proposal=proposal,
+        exchange=exchange,
+        funding_source=FundingSource.PROPOSAL,
+        proposal=proposal,
         amount=Decimal(100_001),
-    )  # fmt: skip
+    )
 
     # when the first is funded, then it is reserved in the exchange's pot
     lifecycle.bounty_fund(bounty=first, actor=staff)
@@ -338,9 +347,14 @@ def test_proposal_that_did_not_pass_cannot_fund(staff, exchange):
 
     with pytest.raises(BountyError, match="has not passed"):
         lifecycle.bounty_create(
-            actor=staff, title="Upgrade", bounty_type="connector_upgrade", exchange=exchange,
-            funding_source=FundingSource.PROPOSAL, proposal=proposal, amount="1000",
-        )  # fmt: skip
+            actor=staff,
+            title="Upgrade",
+            bounty_type="connector_upgrade",
+            exchange=exchange,
+            funding_source=FundingSource.PROPOSAL,
+            proposal=proposal,
+            amount="1000",
+        )
 
 
 # --- create -----------------------------------------------------------------------------
@@ -350,10 +364,15 @@ def test_staff_create_a_potential_bounty_with_an_event(staff, exchange):
     connector = ConnectorFactory(exchange=exchange, connector_id="kraken")
 
     bounty = lifecycle.bounty_create(
-        actor=staff, title="  Fix reconnect  ", bounty_type="bug", priority="P1",
-        connector=connector, amount="1,5".replace(",", "."), denomination="USDT",
+        actor=staff,
+        title="  Fix reconnect  ",
+        bounty_type="bug",
+        priority="P1",
+        connector=connector,
+        amount="1,5".replace(",", "."),
+        denomination="USDT",
         issue_url="https://github.com/hummingbot/hummingbot/issues/7482",
-    )  # fmt: skip
+    )
 
     assert bounty.status == BountyStatus.POTENTIAL
     assert bounty.title == "Fix reconnect"
@@ -521,9 +540,12 @@ def test_reassigning_respects_the_one_active_rule(
 
     with pytest.raises(OneActiveBounty, match=f"#{busy.pk}"):
         lifecycle.bounty_reassign(
-            bounty=bounty, from_maintainer=maintainer, to_maintainer=other_maintainer,
-            actor=staff, note="Idle.",
-        )  # fmt: skip
+            bounty=bounty,
+            from_maintainer=maintainer,
+            to_maintainer=other_maintainer,
+            actor=staff,
+            note="Idle.",
+        )
 
 
 def drive_for(staff, maintainer):
@@ -538,9 +560,12 @@ def test_reassign_moves_the_bounty_and_logs_from_whom(
     bounty = drive.to(make_bounty(), BountyStatus.NEEDS_WORK)
 
     lifecycle.bounty_reassign(
-        bounty=bounty, from_maintainer=maintainer, to_maintainer=other_maintainer, actor=staff,
+        bounty=bounty,
+        from_maintainer=maintainer,
+        to_maintainer=other_maintainer,
+        actor=staff,
         note="Unresponsive for 9 days.",
-    )  # fmt: skip
+    )
 
     bounty.refresh_from_db()
     assert (bounty.status, bounty.assignee) == (BountyStatus.ASSIGNED, other_maintainer)
@@ -556,9 +581,12 @@ def test_reassign_with_a_stale_view_of_the_assignee_changes_nothing(
 
     with pytest.raises(TransitionConflict, match="now assigned to Alice Dev"):
         lifecycle.bounty_reassign(
-            bounty=bounty, from_maintainer=MaintainerFactory(), to_maintainer=other_maintainer,
-            actor=staff, note="x",
-        )  # fmt: skip
+            bounty=bounty,
+            from_maintainer=MaintainerFactory(),
+            to_maintainer=other_maintainer,
+            actor=staff,
+            note="x",
+        )
 
 
 # --- submit and progress ----------------------------------------------------------------

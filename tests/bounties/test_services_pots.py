@@ -99,10 +99,15 @@ def test_a_credit_can_only_ever_have_one_entry_in_the_database():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         PotEntry.objects.create(
-            pot=entry.pot, kind=PotEntryKind.ALLOCATION, denomination="HBOT", amount=1,
-            sequence=2, balance_after=entry.balance_after + 1,
-            available_after=entry.available_after + 1, pot_credit=credit,
-        )  # fmt: skip
+            pot=entry.pot,
+            kind=PotEntryKind.ALLOCATION,
+            denomination="HBOT",
+            amount=1,
+            sequence=2,
+            balance_after=entry.balance_after + 1,
+            available_after=entry.available_after + 1,
+            pot_credit=credit,
+        )
 
 
 def test_new_credits_are_synced_right_after_the_finalizing_commit(
@@ -137,9 +142,13 @@ def test_sponsor_funding_credits_the_pot(staff, exchange):
     pot = pot_get_or_create(exchange=exchange)
 
     entry = pot_sponsor_fund(
-        pot=pot, denomination="USDT", amount=Decimal("2000.50"), sponsor_name=" dYdX ",
-        note="Top-up", actor=staff,
-    )  # fmt: skip
+        pot=pot,
+        denomination="USDT",
+        amount=Decimal("2000.50"),
+        sponsor_name=" dYdX ",
+        note="Top-up",
+        actor=staff,
+    )
 
     assert (entry.kind, entry.sponsor_name, entry.created_by) == (
         PotEntryKind.SPONSOR,
@@ -164,9 +173,12 @@ def test_sponsor_funding_credits_the_pot(staff, exchange):
 def test_bad_sponsor_funding_is_refused(kwargs, error, message, staff, exchange):
     pot = pot_get_or_create(exchange=exchange)
     arguments = {
-        "pot": pot, "denomination": "USDC", "amount": Decimal(10), "sponsor_name": "S",
+        "pot": pot,
+        "denomination": "USDC",
+        "amount": Decimal(10),
+        "sponsor_name": "S",
         "actor": staff,
-    }  # fmt: skip
+    }
 
     with pytest.raises(error, match=message):
         pot_sponsor_fund(**{**arguments, **kwargs})
@@ -179,9 +191,12 @@ def test_only_staff_record_sponsor_funding(maintainer, exchange):
 
     with pytest.raises(NotAllowed):
         pot_sponsor_fund(
-            pot=pot, denomination="USDC", amount=Decimal(1), sponsor_name="S",
+            pot=pot,
+            denomination="USDC",
+            amount=Decimal(1),
+            sponsor_name="S",
             actor=maintainer.user,
-        )  # fmt: skip
+        )
 
 
 # --- the ledger's arithmetic and guards -------------------------------------------------
@@ -192,9 +207,12 @@ def test_reserving_more_than_available_is_refused(pot):
 
     with pytest.raises(InsufficientFunds), transaction.atomic():
         pot_entry_append(
-            pot=pot, kind=PotEntryKind.RESERVATION, denomination="USDC",
-            amount=Decimal("5000.000001"), bounty=bounty,
-        )  # fmt: skip
+            pot=pot,
+            kind=PotEntryKind.RESERVATION,
+            denomination="USDC",
+            amount=Decimal("5000.000001"),
+            bounty=bounty,
+        )
 
     assert pot_totals(pot=pot)["USDC"].available == 5000
 
@@ -218,9 +236,12 @@ def test_the_ledger_writer_needs_the_callers_transaction(pot, monkeypatch):
     # then it refuses to write: the pot's lock would be released at once
     with pytest.raises(RuntimeError, match=r"inside transaction\.atomic"):
         pot_entry_append(
-            pot=pot, kind=PotEntryKind.SPONSOR, denomination="HBOT", amount=Decimal(1),
+            pot=pot,
+            kind=PotEntryKind.SPONSOR,
+            denomination="HBOT",
+            amount=Decimal(1),
             sponsor_name="S",
-        )  # fmt: skip
+        )
 
 
 def test_the_database_refuses_a_negative_available_amount(pot):
@@ -230,10 +251,15 @@ def test_the_database_refuses_a_negative_available_amount(pot):
     # then the database refuses it
     with pytest.raises(IntegrityError), transaction.atomic():
         PotEntry.objects.create(
-            pot=pot, kind=PotEntryKind.RESERVATION, denomination="HBOT", amount=2_000_000,
-            sequence=last.sequence + 1, balance_after=last.balance_after,
-            available_after=last.available_after - 2_000_000, bounty=BountyFactory(),
-        )  # fmt: skip
+            pot=pot,
+            kind=PotEntryKind.RESERVATION,
+            denomination="HBOT",
+            amount=2_000_000,
+            sequence=last.sequence + 1,
+            balance_after=last.balance_after,
+            available_after=last.available_after - 2_000_000,
+            bounty=BountyFactory(),
+        )
 
 
 def test_the_database_refuses_two_entries_computed_from_the_same_state(pot):
@@ -241,10 +267,15 @@ def test_the_database_refuses_two_entries_computed_from_the_same_state(pot):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         PotEntry.objects.create(
-            pot=pot, kind=PotEntryKind.SPONSOR, denomination="HBOT", amount=1,
-            sequence=last.sequence, balance_after=last.balance_after + 1,
-            available_after=last.available_after + 1, sponsor_name="Twice",
-        )  # fmt: skip
+            pot=pot,
+            kind=PotEntryKind.SPONSOR,
+            denomination="HBOT",
+            amount=1,
+            sequence=last.sequence,
+            balance_after=last.balance_after + 1,
+            available_after=last.available_after + 1,
+            sponsor_name="Twice",
+        )
 
 
 def test_a_bounty_is_reserved_only_once_in_the_database(pot):
@@ -286,23 +317,32 @@ def test_totals_are_the_sums_and_never_negative(operations, exchange):
             with transaction.atomic():
                 if operation == "sponsor":
                     pot_entry_append(
-                        pot=pot, kind=PotEntryKind.SPONSOR, denomination=denomination,
-                        amount=amount, sponsor_name="S",
-                    )  # fmt: skip
+                        pot=pot,
+                        kind=PotEntryKind.SPONSOR,
+                        denomination=denomination,
+                        amount=amount,
+                        sponsor_name="S",
+                    )
                 elif operation == "reserve":
                     bounty = BountyFactory(exchange=exchange)
                     pot_entry_append(
-                        pot=pot, kind=PotEntryKind.RESERVATION, denomination=denomination,
-                        amount=amount, bounty=bounty,
-                    )  # fmt: skip
+                        pot=pot,
+                        kind=PotEntryKind.RESERVATION,
+                        denomination=denomination,
+                        amount=amount,
+                        bounty=bounty,
+                    )
                     open_reservations.append((bounty, denomination, amount))
                 elif open_reservations:
                     bounty, denomination, amount = open_reservations.pop(0)
                     kind = PotEntryKind.RELEASE if operation == "release" else PotEntryKind.PAYOUT
                     pot_entry_append(
-                        pot=pot, kind=kind, denomination=denomination, amount=amount,
+                        pot=pot,
+                        kind=kind,
+                        denomination=denomination,
+                        amount=amount,
                         bounty=bounty,
-                    )  # fmt: skip
+                    )
         except InsufficientFunds:
             pass
         for denomination, totals in pot_totals(pot=pot).items():

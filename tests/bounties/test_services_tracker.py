@@ -349,8 +349,15 @@ def test_every_formula_prefix_is_neutralised_in_the_export(text, staff, exchange
     cells = [cell for row in rows[1:] for cell in row]
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
     row = dict(zip(rows[0], rows[1], strict=True))
-    for column in ("Bounty ID", "Source", "Connector", "Title", "Description",
-                   "Acceptance Criteria", "Assignee"):  # fmt: skip
+    for column in (
+        "Bounty ID",
+        "Source",
+        "Connector",
+        "Title",
+        "Description",
+        "Acceptance Criteria",
+        "Assignee",
+    ):
         assert row[column].startswith("'" + text[:1]), column
     # and the numeric and program-written columns are as before
     assert (row["Bounty Amount"], row["Type"], row["Bounty Status"]) == (

@@ -48,10 +48,14 @@ def test_worker_syncs_pot_credits_and_flags_idle_bounties(require_real_services,
         # then every credit has its allocation entry and the bounty is flagged, once
         wait_for(
             lambda: PotEntry.objects.filter(pot_credit__in=credits).count() == 3,
-            timeout=60, what="3 allocation entries", log_path=log_path,
-        )  # fmt: skip
+            timeout=60,
+            what="3 allocation entries",
+            log_path=log_path,
+        )
         wait_for(
             lambda: Bounty.objects.filter(pk=bounty.pk, idle_flagged_at__isnull=False).exists(),
-            timeout=60, what="the idle flag", log_path=log_path,
-        )  # fmt: skip
+            timeout=60,
+            what="the idle flag",
+            log_path=log_path,
+        )
     assert bounty.events.filter(kind=BountyEventKind.IDLE_FLAGGED).count() == 1

@@ -24,8 +24,15 @@ def body(response) -> str:
 def test_board_shows_columns_by_status_and_filters(client, drive, pot, make_bounty, exchange):
     connector = ConnectorFactory(exchange=exchange, connector_id="kraken_perpetual")
     open_bug = drive.to(make_bounty(title="Reconnect bug", connector=connector), "open")
-    drive.to(make_bounty(title="USDC upgrade", bounty_type="connector_upgrade",
-                         denomination="USDC", amount=Decimal(500)), "submitted")  # fmt: skip
+    drive.to(
+        make_bounty(
+            title="USDC upgrade",
+            bounty_type="connector_upgrade",
+            denomination="USDC",
+            amount=Decimal(500),
+        ),
+        "submitted",
+    )
     make_bounty(title="Closed one").status = BountyStatus.CLOSED
 
     page = body(client.get("/bounties/"))
@@ -135,8 +142,16 @@ def test_staff_walk_a_bounty_to_paid_through_the_pages(client, pot, make_bounty,
     assert bounty.status == BountyStatus.PAID
     assert Payout.objects.get().amount_paid == Decimal(800)
     kinds = list(bounty.events.values_list("kind", flat=True))
-    assert kinds == ["funded", "assigned", "submitted", "needs_work", "progress", "submitted",
-                     "merged", "paid"]  # fmt: skip
+    assert kinds == [
+        "funded",
+        "assigned",
+        "submitted",
+        "needs_work",
+        "progress",
+        "submitted",
+        "merged",
+        "paid",
+    ]
 
 
 def test_staff_close_with_a_reason(client, drive, pot, make_bounty, staff):
@@ -153,10 +168,16 @@ def test_staff_create_a_bounty(client, staff, exchange):
     client.force_login(staff)
     response = client.post(
         "/bounties/new/",
-        {"title": "Add candles feed", "bounty_type": "enhancement", "exchange": exchange.pk,
-         "amount": "625", "denomination": "USDT", "funding_source": "sponsor",
-         "sponsor_name": "Kraken"},
-    )  # fmt: skip
+        {
+            "title": "Add candles feed",
+            "bounty_type": "enhancement",
+            "exchange": exchange.pk,
+            "amount": "625",
+            "denomination": "USDT",
+            "funding_source": "sponsor",
+            "sponsor_name": "Kraken",
+        },
+    )
 
     assert response.status_code == 302
     bounty = exchange.bounties.get()
@@ -355,9 +376,14 @@ def test_pot_page_lists_poll_and_proposal_allocations(client, staff, exchange):
     )
     pot_credits_sync()
     bounty = lifecycle.bounty_create(
-        actor=staff, title="Upgrade", bounty_type="connector_upgrade", exchange=exchange,
-        funding_source="proposal", proposal=proposal, amount="300000",
-    )  # fmt: skip
+        actor=staff,
+        title="Upgrade",
+        bounty_type="connector_upgrade",
+        exchange=exchange,
+        funding_source="proposal",
+        proposal=proposal,
+        amount="300000",
+    )
     lifecycle.bounty_fund(bounty=bounty, actor=staff)
 
     pot_page = body(client.get(f"/pots/{exchange.pot.slug}/"))

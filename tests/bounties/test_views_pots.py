@@ -50,16 +50,19 @@ def busy_pot(drive, pot, make_bounty):
 
 def test_summaries_give_each_figure_only_where_it_is_not_zero(busy_pot, staff):
     quiet = pot_get_or_create(exchange=ExchangeFactory(name="Aevo", slug="aevo"))
-    pot_sponsor_fund(pot=quiet, denomination="USDC", amount=Decimal(250), sponsor_name="A",
-                     actor=staff)  # fmt: skip
+    pot_sponsor_fund(
+        pot=quiet, denomination="USDC", amount=Decimal(250), sponsor_name="A", actor=staff
+    )
     empty = pot_get_or_create(exchange=ExchangeFactory(name="Bitrue", slug="bitrue"))
 
     rows = {row.pot.slug: row for row in selectors.pot_summaries()}
 
     kraken = rows[busy_pot.slug]
     assert kraken.balance == [
-        ("HBOT", Decimal(990_000)), ("USDC", Decimal(5_000)), ("USDT", Decimal(5_000))
-    ]  # fmt: skip
+        ("HBOT", Decimal(990_000)),
+        ("USDC", Decimal(5_000)),
+        ("USDT", Decimal(5_000)),
+    ]
     assert kraken.committed == [("HBOT", Decimal(170_000))]  # open + assigned + merged
     assert kraken.paid_out == [("HBOT", Decimal(10_000))]
     assert kraken.open_bounties == 3  # open, assigned, merged; not paid, closed or potential
@@ -74,8 +77,9 @@ def test_summaries_take_three_queries_whatever_the_number_of_pots(
 ):
     for i in range(5):
         pot = pot_get_or_create(exchange=ExchangeFactory(name=f"Exchange {i}"))
-        pot_sponsor_fund(pot=pot, denomination="HBOT", amount=Decimal(10), sponsor_name="S",
-                         actor=staff)  # fmt: skip
+        pot_sponsor_fund(
+            pot=pot, denomination="HBOT", amount=Decimal(10), sponsor_name="S", actor=staff
+        )
 
     with django_assert_num_queries(3):
         rows = selectors.pot_summaries()
@@ -131,5 +135,7 @@ def test_pot_page_lists_only_the_bounties_under_way(client, busy_pot):
     for title in ("paid bounty", "closed bounty", "potential bounty"):
         assert title not in listed.group(0)
     assert {b.title for b in selectors.pot_open_bounties(pot=busy_pot)} == {
-        "open bounty", "assigned bounty", "merged bounty"
-    }  # fmt: skip
+        "open bounty",
+        "assigned bounty",
+        "merged bounty",
+    }

@@ -95,10 +95,17 @@ def poll_with_choice(connector: Connector, *, opened: datetime, finalized: datet
         finalized_at=finalized,
     )
     Choice.objects.create(
-        poll=poll, position=1, label="Kraken", exchange=connector.exchange, connector=connector,
-        final_rank=2, final_share=Decimal("12.5"), passed=True, allocation_hbot=250_000,
+        poll=poll,
+        position=1,
+        label="Kraken",
+        exchange=connector.exchange,
+        connector=connector,
+        final_rank=2,
+        final_share=Decimal("12.5"),
+        passed=True,
+        allocation_hbot=250_000,
         tier="gold",
-    )  # fmt: skip
+    )
     return poll
 
 
@@ -107,9 +114,14 @@ def proposal_about(connector: Connector, *, submitted: datetime, decided: dateti
         kind=PollKind.PROPOSAL, ends_at=decided - timedelta(minutes=1), finalized_at=decided
     )
     proposal = FundBountyProposalFactory(
-        title="Remove kraken", action=ProposalAction.REMOVE_CONNECTOR, connector=connector,
-        exchange=None, hbot_allocation=None, poll=vote, outcome=ProposalOutcome.PASSED,
-    )  # fmt: skip
+        title="Remove kraken",
+        action=ProposalAction.REMOVE_CONNECTOR,
+        connector=connector,
+        exchange=None,
+        hbot_allocation=None,
+        poll=vote,
+        outcome=ProposalOutcome.PASSED,
+    )
     Proposal.objects.filter(pk=proposal.pk).update(created_at=submitted)
     return proposal
 
@@ -120,10 +132,15 @@ def pot_entry(connector: Connector, when: datetime) -> PotEntry:
     )
     sequence = PotEntry.objects.filter(pot=pot).count() + 1
     entry = PotEntry.objects.create(
-        pot=pot, kind="sponsor", denomination="HBOT", amount=Decimal(5000), sequence=sequence,
-        balance_after=Decimal(5000 * sequence), available_after=Decimal(5000 * sequence),
+        pot=pot,
+        kind="sponsor",
+        denomination="HBOT",
+        amount=Decimal(5000),
+        sequence=sequence,
+        balance_after=Decimal(5000 * sequence),
+        available_after=Decimal(5000 * sequence),
         sponsor_name="Acme",
-    )  # fmt: skip
+    )
     PotEntry.objects.filter(pk=entry.pk).update(created_at=when)
     return entry
 
@@ -133,9 +150,12 @@ def bounty_event(connector: Connector, when: datetime, bounty=None) -> BountyEve
         connector=connector, exchange=connector.exchange, title="Fix Kraken WS"
     )
     event = BountyEvent.objects.create(
-        bounty=bounty, kind=BountyEventKind.ASSIGNED, from_status=BountyStatus.OPEN,
-        to_status=BountyStatus.ASSIGNED, maintainer=MaintainerFactory(display_name="Alice"),
-    )  # fmt: skip
+        bounty=bounty,
+        kind=BountyEventKind.ASSIGNED,
+        from_status=BountyStatus.OPEN,
+        to_status=BountyStatus.ASSIGNED,
+        maintainer=MaintainerFactory(display_name="Alice"),
+    )
     BountyEvent.objects.filter(pk=event.pk).update(created_at=when)
     return event
 
@@ -146,17 +166,22 @@ def health_check(connector: Connector) -> HealthCheck:
 
 def incident(connector: Connector, opened: datetime, resolved: datetime | None) -> Incident:
     return Incident.objects.create(
-        health_check=health_check(connector), title=f"{connector.address} is down",
-        severity=HealthStatus.DOWN, cause="Order book: empty", opened_at=opened,
+        health_check=health_check(connector),
+        title=f"{connector.address} is down",
+        severity=HealthStatus.DOWN,
+        cause="Order book: empty",
+        opened_at=opened,
         resolved_at=resolved,
-    )  # fmt: skip
+    )
 
 
 def maintenance(connector: Connector, starts: datetime, ends: datetime) -> MaintenanceWindow:
     return MaintenanceWindow.objects.create(
-        health_check=health_check(connector), starts_at=starts, ends_at=ends,
+        health_check=health_check(connector),
+        starts_at=starts,
+        ends_at=ends,
         reason="Wallet upgrade",
-    )  # fmt: skip
+    )
 
 
 def one_of_each(connector: Connector) -> dict[str, object]:
@@ -168,8 +193,13 @@ def one_of_each(connector: Connector) -> dict[str, object]:
     down = incident(connector, hours(7), hours(8))
     maintenance(connector, hours(9), hours(10))
     status_change(connector, hours(11))
-    return {"poll": poll, "proposal": proposal, "pot": entry.pot, "bounty": event.bounty,
-            "incident": down}  # fmt: skip
+    return {
+        "poll": poll,
+        "proposal": proposal,
+        "pot": entry.pot,
+        "bounty": event.bounty,
+        "incident": down,
+    }
 
 
 # --- what the timeline holds ----------------------------------------------------------------
@@ -188,32 +218,47 @@ def test_each_kind_of_event_appears_with_its_time_title_and_url(connector):
         "poll.opened": (hours(1), f"Poll opened: {poll}", poll.get_absolute_url()),
         "poll.finalized": (hours(2), f"Poll result: {poll}", poll.get_absolute_url()),
         "proposal.submitted": (
-            hours(3), f"Proposal submitted: {proposal}", proposal.get_absolute_url()
+            hours(3),
+            f"Proposal submitted: {proposal}",
+            proposal.get_absolute_url(),
         ),
         "proposal.decided": (hours(4), f"Proposal passed: {proposal}", proposal.get_absolute_url()),
         "pot.sponsor": (
-            hours(5), "Sponsor funding: +5,000 HBOT in the kraken pot",
+            hours(5),
+            "Sponsor funding: +5,000 HBOT in the kraken pot",
             rows["pot"].get_absolute_url(),
         ),
         "bounty.assigned": (
-            hours(6), "Bounty “Fix Kraken WS”: Assigned", rows["bounty"].get_absolute_url()
+            hours(6),
+            "Bounty “Fix Kraken WS”: Assigned",
+            rows["bounty"].get_absolute_url(),
         ),
         "incident.opened": (
-            hours(7), "Incident opened: kraken is down", rows["incident"].get_absolute_url()
+            hours(7),
+            "Incident opened: kraken is down",
+            rows["incident"].get_absolute_url(),
         ),
         "incident.resolved": (
-            hours(8), "Incident resolved: kraken is down", rows["incident"].get_absolute_url()
+            hours(8),
+            "Incident resolved: kraken is down",
+            rows["incident"].get_absolute_url(),
         ),
         "maintenance.started": (
-            hours(9), "Maintenance started: Wallet upgrade", connector.get_absolute_url()
+            hours(9),
+            "Maintenance started: Wallet upgrade",
+            connector.get_absolute_url(),
         ),
         "maintenance.ended": (
-            hours(10), "Maintenance ended: Wallet upgrade", connector.get_absolute_url()
+            hours(10),
+            "Maintenance ended: Wallet upgrade",
+            connector.get_absolute_url(),
         ),
         "inclusion.changed": (
-            hours(11), "Inclusion status: In codebase → Legacy", connector.get_absolute_url()
+            hours(11),
+            "Inclusion status: In codebase → Legacy",
+            connector.get_absolute_url(),
         ),
-    }  # fmt: skip
+    }
     assert {kind: (e.when, e.title, e.url) for kind, e in events.items()} == expected
     assert events["poll.finalized"].summary == (
         "Kraken · rank 2 · 12.5% of the vote · passed · 250,000 HBOT allocated, gold tier."
@@ -223,8 +268,11 @@ def test_each_kind_of_event_appears_with_its_time_title_and_url(connector):
         "Staff action (HGP-80): No maintainer for a year."
     )
     assert {e.app for e in events.values()} == {
-        "connectors_registry", "governance", "bounties", "health"
-    }  # fmt: skip
+        "connectors_registry",
+        "governance",
+        "bounties",
+        "health",
+    }
 
 
 def test_events_of_every_app_merge_newest_first(connector):
@@ -573,9 +621,13 @@ def test_the_api_lists_events_and_pages_by_cursor(client, connector):
     # then
     assert first["connector"] == "kraken"
     assert [e["kind"] for e in first["events"]] == [
-        "inclusion.changed", "maintenance.ended", "maintenance.started", "incident.resolved",
-        "incident.opened", "bounty.assigned",
-    ]  # fmt: skip
+        "inclusion.changed",
+        "maintenance.ended",
+        "maintenance.started",
+        "incident.resolved",
+        "incident.opened",
+        "bounty.assigned",
+    ]
     assert first["events"][0] == {
         "when": "2025-06-01T23:00:00Z",
         "kind": "inclusion.changed",
@@ -590,8 +642,12 @@ def test_the_api_lists_events_and_pages_by_cursor(client, connector):
         "?before=2025-06-01T18%3A00%3A00.000000Z&limit=6"
     )
     assert [e["kind"] for e in second["events"]] == [
-        "pot.sponsor", "proposal.decided", "proposal.submitted", "poll.finalized", "poll.opened"
-    ]  # fmt: skip
+        "pot.sponsor",
+        "proposal.decided",
+        "proposal.submitted",
+        "poll.finalized",
+        "poll.opened",
+    ]
     assert second["next"] is None
     assert second["next_before"] is None
 
