@@ -6,6 +6,10 @@ open and paid bounties, the pot). Governance asks one question per poll, naming 
 choice's subject at once, so an answer costs a fixed number of queries whatever the number
 of choices. Each provider fills the fields it knows and leaves the others ``None``;
 ``governance.ballot`` merges the answers per choice.
+
+``voter_profiles``: who the voters in a poll's list of votes are (a maintainer's name and
+public profile), asked once per page of voters with every address on it. A voter nobody
+knows is shown by address alone.
 """
 
 from __future__ import annotations
@@ -70,4 +74,26 @@ class ChoiceFacts:
 
 choice_facts: ExtensionPoint[ChoiceFactsQuery, dict[str, ChoiceFacts]] = ExtensionPoint(
     "governance.choice_facts", "Facts about connectors shown beside a poll's choices."
+)
+
+
+@dataclass(frozen=True)
+class VoterProfilesQuery:
+    """Who the ``addresses`` (lower case) of a page of voters are, where another app knows:
+    a maintainer's public profile, for instance. One question per page of voters."""
+
+    addresses: frozenset[str]
+
+
+@dataclass(frozen=True)
+class VoterProfile:
+    """A voter's name and the page about them."""
+
+    name: str
+    url: str
+
+
+voter_profiles: ExtensionPoint[VoterProfilesQuery, dict[str, VoterProfile]] = ExtensionPoint(
+    "governance.voter_profiles",
+    "Names and pages of voters (lower-case address -> profile), linked from a poll's votes.",
 )

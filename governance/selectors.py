@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connections, router
 from django.db.models import (
     Case,
     DateTimeField,
@@ -22,7 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, Length
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -32,6 +33,7 @@ from core.text import is_ascii_digits
 from governance.chain.balances import BalanceReader
 from governance.chain.errors import ChainError
 from governance.choices import KIND_CONNECTORS
+from governance.extension_points import VoterProfile, VoterProfilesQuery, voter_profiles
 from governance.models import (
     Choice,
     DecisionStatus,
@@ -57,6 +59,11 @@ from governance.units import SCORE_QUANTUM, SHARE_QUANTUM, decimal_round, token_
 RECOUNT_CHUNK = 2000
 
 
+def wallet_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Wallet | None:
+    """The wallet the user signed in with, if any."""
+    return Wallet.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+
+
 @dataclass(frozen=True)
 class VotingPower:
     wallet: Wallet | None
@@ -71,7 +78,7 @@ def voting_power_for_user(
     *, user: AbstractBaseUser | AnonymousUser, reader: BalanceReader | None = None
 ) -> VotingPower:
     """The user's HBOT balance at the latest final block, or why it cannot be read now."""
-    wallet = Wallet.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+    wallet = wallet_for_user(user=user)
     if wallet is None:
         return VotingPower(wallet=None)
     reader = reader or BalanceReader.from_settings()
@@ -157,27 +164,53 @@ def poll_get(*, pk: int) -> Poll:
 
 @dataclass(frozen=True)
 class PollSections:
+    """The poll list: ``results`` holds the result of every active and recent poll (by
+    id), for its turnout and leader, or its outcome."""
+
     active: list[Poll]
     upcoming: list[Poll]
     recent: list[Poll]
+    results: dict[int, PollResults] = field(default_factory=dict)
+
+    @property
+    def active_results(self) -> list[PollResults]:
+        return [self.results[poll.pk] for poll in self.active]
+
+    @property
+    def recent_results(self) -> list[PollResults]:
+        return [self.results[poll.pk] for poll in self.recent]
 
 
 def poll_sections(*, recent_limit: int = 30) -> PollSections:
-    """Polls for the poll list: voting now, opening later, then the most recent results."""
-    base = Poll.objects.select_related("epoch").exclude(kind=PollKind.PROPOSAL)
-    active = list(base.filter(status=PollStatus.ACTIVE).order_by("ends_at", "id"))
+    """Polls for the poll list: voting now (with turnout and leader), opening later, then
+    the most recent results (with their outcome). A fixed number of queries whatever the
+    number of polls, choices or votes: live results come from the running totals of every
+    listed poll, read at once."""
+    base = Poll.objects.select_related("epoch", "rules").exclude(kind=PollKind.PROPOSAL)
+    with_choices = base.prefetch_related(Prefetch("choices", _choices_queryset()))
+    active = list(with_choices.filter(status=PollStatus.ACTIVE).order_by("ends_at", "id"))
     upcoming = list(
         base.filter(status=PollStatus.DRAFT).order_by(F("starts_at").asc(nulls_last=True), "id")
     )
     recent = list(
-        base.filter(status__in=[PollStatus.CLOSED, PollStatus.FINALIZED]).order_by(
+        with_choices.filter(status__in=[PollStatus.CLOSED, PollStatus.FINALIZED]).order_by(
             F("epoch__number").desc(nulls_last=True),
             F("closed_at").desc(nulls_last=True),
             "kind",
             "-id",
         )[:recent_limit]
     )
-    return PollSections(active=active, upcoming=upcoming, recent=recent)
+    live = [poll for poll in [*active, *recent] if _is_live(poll)]
+    totals = poll_totals_many(polls=live)
+    results = {
+        poll.pk: poll_results(poll=poll, totals=totals.get(poll.pk)) for poll in [*active, *recent]
+    }
+    return PollSections(active=active, upcoming=upcoming, recent=recent, results=results)
+
+
+def _is_live(poll: Poll) -> bool:
+    """Counted from its running totals (voting, or closed and not yet finalized)."""
+    return poll.status in (PollStatus.ACTIVE, PollStatus.CLOSED) and not poll.is_archived
 
 
 @dataclass(frozen=True)
@@ -275,6 +308,21 @@ class PollResults:
         return [row for row in self.rows if row.passed is False]
 
     @property
+    def included(self) -> list[ResultRow]:
+        return [row for row in self.rows if row.passed is True]
+
+    @property
+    def leader(self) -> ResultRow | None:
+        """The choice ranked first, once it has votes (None before any vote counts); in a
+        published result, the one ranked first even where no figures were published."""
+        top = self.rows[0] if self.rows else None
+        if top is None:
+            return None
+        if top.score_hbot or top.share or top.votes_display:
+            return top
+        return top if self.source == "published" and top.rank == 1 else None
+
+    @property
     def others_included(self) -> int:
         """Passing choices not among the winners."""
         winners = {row.choice.pk for row in self.winners}
@@ -339,7 +387,7 @@ def poll_results(*, poll: Poll, totals: Totals | None = None) -> PollResults:
     whatever the number of votes. Finalized polls show what was frozen; archived ones, what
     was published; a draft has no result yet.
     """
-    if poll.status in (PollStatus.ACTIVE, PollStatus.CLOSED) and not poll.is_archived:
+    if _is_live(poll):
         computed = poll_result_compute(
             poll=poll, totals=totals if totals is not None else poll_totals(poll=poll)
         )
@@ -424,20 +472,48 @@ def poll_totals(*, poll: Poll) -> Totals:
     folded into it, read in one statement (so a fold in between is never half seen). A poll
     with no stored totals yet is recounted in memory; voting never writes them for it
     (``poll_tally_ensure`` does)."""
-    stored = PollTally.objects.filter(poll_id=poll.pk).annotate(pending=Value(False))
-    changes = PollTallyDelta.objects.filter(poll_id=poll.pk).annotate(pending=Value(True))
+    return poll_totals_many(polls=[poll])[poll.pk]
+
+
+def poll_totals_many(*, polls: Sequence[Poll]) -> dict[int, Totals]:
+    """``poll_totals`` of each of ``polls`` (by id) in one statement, plus one recount
+    read shared by the polls with no stored totals, if any: a fixed number of queries for a
+    whole list of polls."""
+    if not polls:
+        return {}
+    ids = [poll.pk for poll in polls]
+    stored = PollTally.objects.filter(poll_id__in=ids).annotate(pending=Value(False))
+    changes = PollTallyDelta.objects.filter(poll_id__in=ids).annotate(pending=Value(True))
     rows = list(
-        stored.values_list("pending", "totals").union(
-            changes.values_list("pending", "totals"), all=True
+        stored.values_list("pending", "poll_id", "totals").union(
+            changes.values_list("pending", "poll_id", "totals"), all=True
         )
     )
-    bases = [data for pending, data in rows if not pending]
-    if not bases:
-        return poll_totals_recount(poll=poll)
-    totals = Totals.from_json(method=poll.voting_method, data=bases[0])
-    for pending, data in rows:
-        if pending:
-            totals.merge(Totals.from_json(method=poll.voting_method, data=data))
+    methods = {poll.pk: poll.voting_method for poll in polls}
+    totals = {
+        poll_id: Totals.from_json(method=methods[poll_id], data=data)
+        for pending, poll_id, data in rows
+        if not pending
+    }
+    for pending, poll_id, data in rows:
+        if pending and poll_id in totals:
+            totals[poll_id].merge(Totals.from_json(method=methods[poll_id], data=data))
+    missing = [poll for poll in polls if poll.pk not in totals]
+    if missing:
+        totals.update(_totals_recount_many(polls=missing))
+    return totals
+
+
+def _totals_recount_many(*, polls: Sequence[Poll]) -> dict[int, Totals]:
+    totals = {poll.pk: Totals(method=poll.voting_method) for poll in polls}
+    rows = (
+        Vote.objects.filter(poll_id__in=list(totals), is_current=True)
+        .order_by()
+        .values_list("poll_id", "weights", "voting_power")
+        .iterator(chunk_size=RECOUNT_CHUNK)
+    )
+    for poll_id, weights, power in rows:
+        totals[poll_id].add(Ballot.stored(power=power, weights=weights))
     return totals
 
 
@@ -564,10 +640,14 @@ def holder_on_poll(
     read_balance: bool = True,
 ) -> HolderOnPoll:
     """The user's wallet, current vote and HBOT at the poll's snapshot block (if fixed)."""
-    wallet = Wallet.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+    wallet = wallet_for_user(user=user)
     if wallet is None:
         return HolderOnPoll(poll=poll, wallet=None)
-    vote = Vote.objects.filter(poll=poll, voter=wallet.address, is_current=True).first()
+    vote = (
+        Vote.objects.filter(poll=poll, voter=wallet.address, is_current=True)
+        .order_by("-id")
+        .first()
+    )
     lines = vote_lines(poll=poll, vote=vote) if vote is not None else ()
     if not read_balance or poll.snapshot_block is None or poll.is_archived:
         return HolderOnPoll(poll=poll, wallet=wallet, vote=vote, lines=lines)
@@ -613,7 +693,7 @@ def active_polls_for_user(
 ) -> list[HolderOnPoll]:
     """Every poll open for votes, with the user's HBOT at its snapshot block and whether
     they have voted. Votes are read in one query; balances are cached per block."""
-    wallet = Wallet.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+    wallet = wallet_for_user(user=user)
     polls = list(
         Poll.objects.filter(status=PollStatus.ACTIVE, is_archived=False)
         .select_related("epoch", "proposal")
@@ -641,6 +721,202 @@ def active_polls_for_user(
             )
         )
     return standings
+
+
+# --- a poll's votes, voter by voter -----------------------------------------------------
+
+VOTERS_PER_PAGE = 25
+CHOICES_SHOWN_PER_VOTER = 3
+
+
+class VoterCursorInvalid(ValueError):
+    """An ``after`` position in the list of votes that is not ``<power>.<vote id>``."""
+
+
+@dataclass(frozen=True)
+class VoterCursor:
+    """Where a page of votes ends: the last vote's power (base units) and id. The next page
+    starts strictly after it in the list's order (power, then id, both descending), so a
+    vote arriving meanwhile never shifts a page."""
+
+    power: int
+    vote_id: int
+
+    def __str__(self) -> str:
+        return f"{self.power}.{self.vote_id}"
+
+    @classmethod
+    def parse(cls, text: str) -> VoterCursor:
+        power, dot, vote_id = text.partition(".")
+        if not (dot and is_ascii_digits(power) and is_ascii_digits(vote_id)) or len(text) > 100:
+            raise VoterCursorInvalid(
+                f"The position in the list of votes must look like <power>.<vote id>, "
+                f"as the 'Show more' link gives it, not {text[:100]!r}."
+            )
+        return cls(power=int(power), vote_id=int(vote_id))
+
+
+@dataclass(frozen=True)
+class VoterRow:
+    """One counted vote in a poll's list of votes."""
+
+    address: str
+    power: int  # base units at the snapshot block
+    lines: tuple[VoteLine, ...]  # largest share first
+    received_at: datetime
+    is_you: bool = False
+    profile: VoterProfile | None = None
+
+    @property
+    def short_address(self) -> str:
+        return f"{self.address[:6]}…{self.address[-4:]}"
+
+    @property
+    def power_hbot(self) -> Decimal:
+        return _hbot(self.power)
+
+    @property
+    def lines_shown(self) -> tuple[VoteLine, ...]:
+        return self.lines[:CHOICES_SHOWN_PER_VOTER]
+
+    @property
+    def lines_more(self) -> tuple[VoteLine, ...]:
+        return self.lines[CHOICES_SHOWN_PER_VOTER:]
+
+
+@dataclass(frozen=True)
+class PollVoters:
+    """A page of a poll's counted votes, by voting power; ``you`` (the viewer's own
+    vote) comes first on the first page and is left out of the others."""
+
+    poll: Poll
+    rows: list[VoterRow]
+    you: VoterRow | None = None
+    after: VoterCursor | None = None
+    next: VoterCursor | None = None
+
+    @property
+    def all_rows(self) -> list[VoterRow]:
+        return [self.you, *self.rows] if self.you is not None else self.rows
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "voter": row.address,
+                "you": row.is_you,
+                "voting_power": str(row.power),
+                "voting_power_hbot": _decimal_text(row.power_hbot),
+                "choices": [
+                    {
+                        "label": line.label,
+                        "weight": line.weight,
+                        "share": _decimal_text(line.share.quantize(SHARE_QUANTUM)),
+                    }
+                    for line in row.lines
+                ],
+            }
+            for row in self.all_rows
+        ]
+
+
+def poll_lists_votes(*, poll: Poll) -> bool:
+    """Whether ``poll`` has signed votes to list: not a draft, nor an archived result (its
+    votes were cast before this site existed)."""
+    return not poll.is_archived and poll.status != PollStatus.DRAFT
+
+
+_VOTER_FIELDS = ("id", "poll_id", "voter", "weights", "voting_power", "received_at")
+
+
+def poll_voters(
+    *,
+    poll: Poll,
+    after: VoterCursor | None = None,
+    you: str | None = None,
+    limit: int = VOTERS_PER_PAGE,
+) -> PollVoters:
+    """A page of ``poll``'s counted votes (superseded ones are not listed), the largest
+    voting power first; pass a poll from ``poll_get`` (choices prefetched).
+
+    ``you`` is the viewer's address: their vote comes first on the first page, marked,
+    and is not repeated below. A fixed number of queries whatever the number of votes: the
+    page, read with a limit along an index in the list's order; the viewer's vote (first
+    page only); and one question per ``voter_profiles`` provider (who the voters are).
+    """
+    counted = Vote.objects.filter(poll_id=poll.pk, is_current=True).only(*_VOTER_FIELDS)
+    page = _by_power_desc(counted.exclude(voter=you) if you else counted)
+    if after is not None:
+        page = page.filter(_after_cursor(after))
+    votes = list(page[: limit + 1])
+    more, votes = len(votes) > limit, votes[:limit]
+    first_page = after is None
+    your_vote = counted.filter(voter=you).order_by("-id").first() if you and first_page else None
+    listed = [*([your_vote] if your_vote is not None else []), *votes]
+    profiles = _voter_profiles(vote.voter for vote in listed)
+
+    def row(vote: Vote, *, is_you: bool = False) -> VoterRow:
+        lines = sorted(
+            (line for line in vote_lines(poll=poll, vote=vote) if line.weight),
+            key=lambda line: -line.weight,
+        )
+        return VoterRow(
+            address=vote.voter,
+            power=int(vote.voting_power),
+            lines=tuple(lines),
+            received_at=vote.received_at,
+            is_you=is_you,
+            profile=profiles.get(vote.voter.lower()),
+        )
+
+    last = votes[-1] if votes else None
+    return PollVoters(
+        poll=poll,
+        rows=[row(vote) for vote in votes],
+        you=row(your_vote, is_you=True) if your_vote is not None else None,
+        after=after,
+        next=VoterCursor(power=int(last.voting_power), vote_id=last.pk) if more and last else None,
+    )
+
+
+def _power_is_text() -> bool:
+    """``Uint256Field`` is NUMERIC on PostgreSQL and decimal text elsewhere (SQLite), where
+    a longer number is the larger one and equal lengths compare as text."""
+    return connections[router.db_for_read(Vote)].vendor != "postgresql"
+
+
+def _by_power_desc(queryset: QuerySet[Vote]) -> QuerySet[Vote]:
+    if _power_is_text():
+        return queryset.alias(power_digits=Length("voting_power")).order_by(
+            "-power_digits", "-voting_power", "-id"
+        )
+    return queryset.order_by("-voting_power", "-id")
+
+
+def _after_cursor(cursor: VoterCursor) -> Q:
+    """Votes strictly after ``cursor`` in the order of ``_by_power_desc``."""
+    same_power = Q(voting_power=cursor.power, id__lt=cursor.vote_id)
+    if not _power_is_text():
+        # The first condition bounds the index scan; the second picks among equal powers.
+        return Q(voting_power__lte=cursor.power) & (Q(voting_power__lt=cursor.power) | same_power)
+    digits = len(str(cursor.power))
+    return (
+        Q(power_digits__lt=digits)
+        | Q(power_digits=digits, voting_power__lt=cursor.power)
+        | same_power
+    )
+
+
+def _voter_profiles(addresses: Iterable[str]) -> dict[str, VoterProfile]:
+    """Who the voters are, where another app knows (lower-case address -> profile)."""
+    wanted = frozenset(address.lower() for address in addresses)
+    if not wanted:
+        return {}
+    profiles: dict[str, VoterProfile] = {}
+    for answer in voter_profiles.collect(VoterProfilesQuery(addresses=wanted)):
+        for address, profile in answer.items():
+            if address in wanted:
+                profiles.setdefault(address, profile)
+    return profiles
 
 
 # --- proposals ----------------------------------------------------------------------------

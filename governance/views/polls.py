@@ -1,6 +1,7 @@
 """Poll pages: the list, a poll with its live or frozen result, the facts beside its
-choices, the wallet voting form (which posts to the API's ``POST /api/v1/polls/<pk>/votes/``)
-and the allocation simulator's form, staff's open/finalize buttons, and the results history.
+choices, its votes voter by voter, the wallet voting form (which posts to the API's
+``POST /api/v1/polls/<pk>/votes/``) and the allocation simulator's form, staff's
+open/finalize buttons, and the results history.
 
 Thin: reads come from ``governance.selectors``, writes from ``governance.services``.
 """
@@ -13,15 +14,18 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from core.text import is_ascii_digits
 from governance import eip712, selectors
 from governance.ballot import poll_ballot_facts
+from governance.chain.balances import checksum
 from governance.models import Poll, PollKind, Vote
 from governance.services.errors import GovernanceError
 from governance.services.polls import poll_finalize, poll_open
@@ -47,9 +51,14 @@ def poll_page_context(request: HttpRequest, poll: Poll) -> dict[str, Any]:
     results = selectors.poll_results(poll=poll)
     holder = selectors.holder_on_poll(poll=poll, user=request.user)
     prefill = dict(_prefill(holder.vote))
+    you = holder.wallet.address if holder.wallet is not None else None
     return {
         "poll": poll,
         "results": results,
+        "voters": selectors.poll_voters(poll=poll, you=you)
+        if selectors.poll_lists_votes(poll=poll)
+        else None,
+        "you_url": reverse("governance:voting-power") if you else "",
         "ballot_facts": poll_ballot_facts(poll=poll),
         "holder": holder,
         "vote_config": vote_config(poll) if poll.accepts_votes else None,
@@ -113,6 +122,87 @@ def poll_results_json(request: HttpRequest, pk: int) -> JsonResponse:
     context = {"poll": poll, "results": results, "ballot_facts": poll_ballot_facts(poll=poll)}
     html = render_to_string(RESULTS_TEMPLATE, context, request=request)
     return JsonResponse({**results.as_json(), "html": html})
+
+
+@require_safe
+def poll_voters_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The list of votes, a page at a time: where the poll page's "Show more" leads when
+    no script runs (with one, it reads ``voters.json`` and appends the rows in place)."""
+    poll = selectors.poll_get(pk=pk)
+    if not selectors.poll_lists_votes(poll=poll):
+        raise Http404("This poll has no signed votes to list.")
+    context: dict[str, Any] = {"poll": poll, "voters": None, "error": ""}
+    try:
+        after, you, you_url = _voters_query(request)
+    except ValueError as exc:
+        context["error"] = str(exc)
+        return render(request, "governance/poll_voters.html", context, status=400)
+    context["voters"] = selectors.poll_voters(poll=poll, after=after, you=you)
+    context["you_url"] = you_url
+    return render(request, "governance/poll_voters.html", context)
+
+
+@never_cache
+@require_safe
+def poll_voters_json(request: HttpRequest, pk: int) -> JsonResponse:
+    """A page of the list of votes as data and as list rows, for "Show more" and for the
+    list's refresh after a vote (``?voter=`` puts that voter's vote first)."""
+    poll = selectors.poll_get(pk=pk)
+    if not selectors.poll_lists_votes(poll=poll):
+        raise Http404("This poll has no signed votes to list.")
+    try:
+        after, you, you_url = _voters_query(request)
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc), "code": "invalid_query"}, status=400)
+    voters = selectors.poll_voters(poll=poll, after=after, you=you)
+    html = render_to_string(
+        "governance/_voter_rows.html",
+        {"poll": poll, "voters": voters, "you_url": you_url},
+        request=request,
+    )
+    return JsonResponse(
+        {
+            "poll": poll.pk,
+            "voters": voters.as_json(),
+            "next": _voters_next(poll, voters),
+            "html": html,
+        }
+    )
+
+
+def _voters_query(
+    request: HttpRequest,
+) -> tuple[selectors.VoterCursor | None, str | None, str]:
+    """``?after=`` (where the page starts) and whose vote comes first: ``?voter=`` (the
+    address the page just voted with), else the signed-in holder's wallet. Also the link of
+    that voter's own row: their voting-power page, when it is the signed-in wallet."""
+    after_text = request.GET.get("after", "")
+    after = selectors.VoterCursor.parse(after_text) if after_text else None
+    wallet = selectors.wallet_for_user(user=request.user)
+    voter_text = request.GET.get("voter", "")
+    if voter_text:
+        try:
+            you: str | None = checksum(voter_text[:100])
+        except ValueError:
+            raise ValueError(
+                "voter must be an Ethereum address (0x and 40 hex digits), "
+                f"not {voter_text[:100]!r}."
+            ) from None
+    else:
+        you = wallet.address if wallet is not None else None
+    signed_in = wallet is not None and wallet.address == you
+    return after, you, reverse("governance:voting-power") if signed_in else ""
+
+
+def _voters_next(poll: Poll, voters: selectors.PollVoters) -> dict[str, str] | None:
+    """Where the next page of votes is: as a page, and as data."""
+    if voters.next is None:
+        return None
+    query = urlencode({"after": str(voters.next)})
+    return {
+        "page": f"{reverse('governance:poll-voters', args=[poll.pk])}?{query}",
+        "json": f"{reverse('governance:poll-voters-json', args=[poll.pk])}?{query}",
+    }
 
 
 @require_POST

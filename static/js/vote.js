@@ -4,7 +4,7 @@
 // {types, primaryType: "Vote", domain, message: {poll, voter, choices, timestamp}} with
 // eth_signTypedData_v4; the page posts the typed data and the signature to the API
 // (POST /api/v1/polls/<id>/votes/), then refreshes the results panel in place from the
-// poll's results.json.
+// poll's results.json and the list of votes from its voters.json (voters.js).
 
 import {
   chainName,
@@ -16,6 +16,7 @@ import {
   switchChain,
   walletNeeded,
 } from "./ethereum.js";
+import { refreshVoters } from "./voters.js";
 
 const REFRESH_SECONDS = 30;
 
@@ -148,7 +149,7 @@ function setUpVoting(root) {
         heading.textContent = "Change your vote";
       }
       showYourVote(choices, result);
-      await refreshResults();
+      await Promise.all([refreshResults(), refreshVoters(result.voter)]);
     } catch (error) {
       showProgress("");
       showError(describe(error));
