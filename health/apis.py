@@ -9,10 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers
 from rest_framework.request import Request
@@ -89,7 +87,6 @@ class ComponentSerializer(serializers.Serializer):
     last_checked_at = serializers.DateTimeField(source="check.last_result_at", allow_null=True)
 
 
-@method_decorator(transaction.non_atomic_requests, name="dispatch")  # read-only, often cached
 class HealthSummaryApi(APIView):
     """Every connector's health, open incidents and upcoming maintenance."""
 
