@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -537,3 +537,12 @@ def connector_bounty_history(
         pot_entries=list(entries.order_by("-created_at", "-id")[:limit]),
         bounty_events=list(events.order_by("-created_at", "-id")[:limit]),
     )
+
+
+def maintainers_by_wallet(*, addresses: Iterable[str]) -> dict[str, Maintainer]:
+    """Maintainers whose wallet is one of ``addresses`` (lower case), keyed by it; one
+    query."""
+    wanted = {address.lower() for address in addresses}
+    if not wanted:
+        return {}
+    return {m.wallet_address: m for m in Maintainer.objects.filter(wallet_address__in=wanted)}
