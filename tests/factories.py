@@ -169,10 +169,14 @@ class PollPotCreditFactory(factory.django.DjangoModelFactory):
     poll = factory.SubFactory(FinalizedPollFactory)
     choice = factory.LazyAttribute(
         lambda o: Choice.objects.create(
-            poll=o.poll, position=Choice.objects.filter(poll=o.poll).count() + 1, label=o.label,
-            exchange=o.exchange, connector=o.connector, chain=o.chain,
+            poll=o.poll,
+            position=Choice.objects.filter(poll=o.poll).count() + 1,
+            label=o.label,
+            exchange=o.exchange,
+            connector=o.connector,
+            chain=o.chain,
         )
-    )  # fmt: skip
+    )
 
 
 class FundBountyProposalFactory(factory.django.DjangoModelFactory):

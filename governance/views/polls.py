@@ -226,9 +226,12 @@ def poll_simulate_page(request: HttpRequest, pk: int) -> HttpResponse:
     except GovernanceError as exc:
         error, status = exc.message, exc.http_status
     context["simulator"] = simulator_form(
-        poll=poll, holder=context["holder"], submitted=submitted, simulation=simulation,
+        poll=poll,
+        holder=context["holder"],
+        submitted=submitted,
+        simulation=simulation,
         error=error,
-    )  # fmt: skip
+    )
     return render(request, "governance/poll_detail.html", context, status=status)
 
 

@@ -67,9 +67,16 @@ def test_adding_a_poll_fills_choices_from_the_registry(staff_client, history, st
     # when staff add one in the admin
     response = staff_client.post(
         "/admin/governance/poll/add/",
-        {"epoch": epoch_id, "kind": "clob_dex", "title": "", "reference": "HGP-999",
-         "description": "", "starts_at_0": "", "starts_at_1": ""},
-    )  # fmt: skip
+        {
+            "epoch": epoch_id,
+            "kind": "clob_dex",
+            "title": "",
+            "reference": "HGP-999",
+            "description": "",
+            "starts_at_0": "",
+            "starts_at_1": "",
+        },
+    )
 
     # then a draft exists with the registry's CLOB DEX exchanges as choices
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -85,9 +92,16 @@ def test_adding_a_poll_of_a_kind_the_rules_lack_is_refused(staff_client, history
 
     response = staff_client.post(
         "/admin/governance/poll/add/",
-        {"epoch": epoch_id, "kind": "chain", "title": "", "reference": "X-1",
-         "description": "", "starts_at_0": "", "starts_at_1": ""},
-    )  # fmt: skip
+        {
+            "epoch": epoch_id,
+            "kind": "chain",
+            "title": "",
+            "reference": "X-1",
+            "description": "",
+            "starts_at_0": "",
+            "starts_at_1": "",
+        },
+    )
 
     assert response.status_code == 200
     assert "have no Chain connectors poll" in response.content.decode()
@@ -101,9 +115,16 @@ def test_open_action_reports_chain_failure_and_leaves_draft(staff_client, histor
     epoch_id = Poll.objects.filter(epoch__number=12).first().epoch_id
     staff_client.post(
         "/admin/governance/poll/add/",
-        {"epoch": epoch_id, "kind": "clob_dex", "title": "", "reference": "HGP-998",
-         "description": "", "starts_at_0": "", "starts_at_1": ""},
-    )  # fmt: skip
+        {
+            "epoch": epoch_id,
+            "kind": "clob_dex",
+            "title": "",
+            "reference": "HGP-998",
+            "description": "",
+            "starts_at_0": "",
+            "starts_at_1": "",
+        },
+    )
     poll = Poll.objects.get(reference="HGP-998")
 
     # when staff open it
@@ -124,9 +145,12 @@ def test_confirming_a_removal_logs_the_status_change(staff_client, staff_user, h
     connector = ConnectorFactory()
     poll = Poll.objects.filter(reference="HGP-71").get()
     decision = InclusionDecision.objects.create(
-        connector=connector, poll=poll, action=InclusionAction.REMOVE,
-        reason="HGP-71: below the inclusion threshold.", note="Release 2.14",
-    )  # fmt: skip
+        connector=connector,
+        poll=poll,
+        action=InclusionAction.REMOVE,
+        reason="HGP-71: below the inclusion threshold.",
+        note="Release 2.14",
+    )
 
     # when staff confirm it
     staff_client.post(

@@ -68,8 +68,12 @@ def test_epoch_7_cex_split_is_reproduced_within_one_hbot():
             id="clob-spot",
         ),
         pytest.param(
-            {"Kucoin Perp": 252_485, "Binance Perp": 250_497, "OKX Perp": 250_497,
-             "Bybit Perp": 246_521},
+            {
+                "Kucoin Perp": 252_485,
+                "Binance Perp": 250_497,
+                "OKX Perp": 250_497,
+                "Bybit Perp": 246_521,
+            },
             ("Binance Perp", "OKX Perp"),
             id="clob-perp",
         ),
@@ -79,7 +83,7 @@ def test_epoch_7_cex_split_is_reproduced_within_one_hbot():
             id="amm-published-sum-1000001",
         ),
     ],
-)  # fmt: skip
+)
 def test_epoch_11_ties_give_equal_amounts_within_one_hbot(published, tied):
     """Epoch 11's published results have ties (docs/DOMAIN.md §3.6). Votes are proportional to
     the published amounts (the real votes are not in the record)."""

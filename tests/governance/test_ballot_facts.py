@@ -50,8 +50,12 @@ def epoch_around(start: date, end: date) -> Epoch:
     return EpochFactory(starts_on=start, ends_on=end)
 
 
-def poll_of(*subjects: dict[str, Any], status: str = PollStatus.ACTIVE,
-            epoch: Epoch | None = None, **fields: Any) -> Poll:  # fmt: skip
+def poll_of(
+    *subjects: dict[str, Any],
+    status: str = PollStatus.ACTIVE,
+    epoch: Epoch | None = None,
+    **fields: Any,
+) -> Poll:
     """A poll whose choices stand for ``subjects`` (connector / exchange / chain kwargs);
     an ended poll closed at CLOSE."""
     ended = status in (PollStatus.CLOSED, PollStatus.FINALIZED)
@@ -82,9 +86,13 @@ def check_of(connector: Connector, *, since: datetime | None = None) -> HealthCh
 
 def rollup(check: HealthCheck, day: date, *, up: int = 0, degraded: int = 0, down: int = 0) -> None:
     UptimeDaily.objects.create(
-        health_check=check, day=day, slots=up + degraded + down, up=up, degraded=degraded,
+        health_check=check,
+        day=day,
+        slots=up + degraded + down,
+        up=up,
+        degraded=degraded,
         down=down,
-    )  # fmt: skip
+    )
 
 
 def incident(check: HealthCheck, opened: datetime, resolved: datetime | None = None) -> Incident:
@@ -93,16 +101,23 @@ def incident(check: HealthCheck, opened: datetime, resolved: datetime | None = N
     )
 
 
-def bounty(*, status: str, created: datetime, moves: list[tuple[datetime, str]] | None = None,
-           **subject: Any) -> Bounty:  # fmt: skip
+def bounty(
+    *,
+    status: str,
+    created: datetime,
+    moves: list[tuple[datetime, str]] | None = None,
+    **subject: Any,
+) -> Bounty:
     """A bounty at ``status`` now, made at ``created``, with its recorded moves."""
-    subject.setdefault("exchange", subject["connector"].exchange if "connector" in subject
-                       else None)  # fmt: skip
+    subject.setdefault(
+        "exchange", subject["connector"].exchange if "connector" in subject else None
+    )
     made = BountyFactory(status=status, **subject)
     backdate(made, created)
     for when, to_status in moves or []:
-        event = BountyEvent.objects.create(bounty=made, kind=BountyEventKind.EDITED,
-                                           to_status=to_status)  # fmt: skip
+        event = BountyEvent.objects.create(
+            bounty=made, kind=BountyEventKind.EDITED, to_status=to_status
+        )
         backdate(event, when)
     return made
 
@@ -122,12 +137,18 @@ def ledger(pot: Pot, *entries: tuple[datetime, str, str]) -> None:
         elif kind == PotEntryKind.RESERVATION:
             available -= amount
         entry = PotEntry.objects.create(
-            pot=pot, kind=kind, denomination=Denomination.HBOT, amount=amount,
-            sequence=sequence, balance_after=balance, available_after=available,
+            pot=pot,
+            kind=kind,
+            denomination=Denomination.HBOT,
+            amount=amount,
+            sequence=sequence,
+            balance_after=balance,
+            available_after=available,
             sponsor_name="Sponsor" if kind == PotEntryKind.SPONSOR else "",
-            bounty=BountyFactory(exchange=pot.exchange) if kind == PotEntryKind.RESERVATION
+            bounty=BountyFactory(exchange=pot.exchange)
+            if kind == PotEntryKind.RESERVATION
             else None,
-        )  # fmt: skip
+        )
         backdate(entry, when)
 
 
@@ -418,13 +439,15 @@ def test_bounties_under_way_and_paid_now():
     connector = ConnectorFactory()
     long_ago = NOW - timedelta(days=100)
     for status in (BountyStatus.OPEN, BountyStatus.SUBMITTED, BountyStatus.MERGED):
-        bounty(status=status, created=long_ago, connector=connector,
-               moves=[(long_ago, status)])  # fmt: skip
-    bounty(status=BountyStatus.PAID, created=long_ago, connector=connector,
-           moves=[(long_ago, BountyStatus.PAID)])  # fmt: skip
+        bounty(status=status, created=long_ago, connector=connector, moves=[(long_ago, status)])
+    bounty(
+        status=BountyStatus.PAID,
+        created=long_ago,
+        connector=connector,
+        moves=[(long_ago, BountyStatus.PAID)],
+    )
     for status in (BountyStatus.POTENTIAL, BountyStatus.CLOSED, BountyStatus.WONT_FIX):
-        bounty(status=status, created=long_ago, connector=connector,
-               moves=[(long_ago, status)])  # fmt: skip
+        bounty(status=status, created=long_ago, connector=connector, moves=[(long_ago, status)])
 
     facts = facts_of(poll_of(connector_choice(connector)))
 
@@ -455,9 +478,16 @@ def test_bounty_paid_before_the_close_counts_as_paid_and_after_it_as_under_way()
         connector=connector,
         moves=[(funded, BountyStatus.OPEN), (CLOSE - timedelta(seconds=1), BountyStatus.PAID)],
     )
-    bounty(status=BountyStatus.PAID, created=funded - timedelta(days=1), connector=connector,
-           moves=[(funded, BountyStatus.OPEN), (CLOSE - timedelta(days=2), BountyStatus.MERGED),
-                  (CLOSE + timedelta(seconds=1), BountyStatus.PAID)])  # fmt: skip
+    bounty(
+        status=BountyStatus.PAID,
+        created=funded - timedelta(days=1),
+        connector=connector,
+        moves=[
+            (funded, BountyStatus.OPEN),
+            (CLOSE - timedelta(days=2), BountyStatus.MERGED),
+            (CLOSE + timedelta(seconds=1), BountyStatus.PAID),
+        ],
+    )
     poll = poll_of(connector_choice(connector), status=PollStatus.FINALIZED)
 
     facts = facts_of(poll)
@@ -467,11 +497,21 @@ def test_bounty_paid_before_the_close_counts_as_paid_and_after_it_as_under_way()
 
 def test_bounty_made_after_the_close_is_not_counted_and_one_still_potential_is_not_open():
     connector = ConnectorFactory()
-    bounty(status=BountyStatus.OPEN, created=CLOSE + timedelta(seconds=1), connector=connector,
-           moves=[(CLOSE + timedelta(seconds=1), BountyStatus.OPEN)])  # fmt: skip
-    bounty(status=BountyStatus.OPEN, created=CLOSE - timedelta(days=1), connector=connector,
-           moves=[(CLOSE - timedelta(days=1), BountyStatus.POTENTIAL),
-                  (CLOSE + timedelta(hours=1), BountyStatus.OPEN)])  # fmt: skip
+    bounty(
+        status=BountyStatus.OPEN,
+        created=CLOSE + timedelta(seconds=1),
+        connector=connector,
+        moves=[(CLOSE + timedelta(seconds=1), BountyStatus.OPEN)],
+    )
+    bounty(
+        status=BountyStatus.OPEN,
+        created=CLOSE - timedelta(days=1),
+        connector=connector,
+        moves=[
+            (CLOSE - timedelta(days=1), BountyStatus.POTENTIAL),
+            (CLOSE + timedelta(hours=1), BountyStatus.OPEN),
+        ],
+    )
     poll = poll_of(connector_choice(connector), status=PollStatus.FINALIZED)
 
     facts = facts_of(poll)
@@ -481,8 +521,13 @@ def test_bounty_made_after_the_close_is_not_counted_and_one_still_potential_is_n
 
 def test_bounty_without_recorded_moves_is_taken_at_its_status_if_it_existed_then():
     connector = ConnectorFactory()
-    bounty(status=BountyStatus.ASSIGNED, created=CLOSE - timedelta(days=1), connector=connector,
-           assignee=None, is_imported=True)  # fmt: skip
+    bounty(
+        status=BountyStatus.ASSIGNED,
+        created=CLOSE - timedelta(days=1),
+        connector=connector,
+        assignee=None,
+        is_imported=True,
+    )
     poll = poll_of(connector_choice(connector), status=PollStatus.FINALIZED)
 
     assert facts_of(poll).open_bounties == 1
@@ -524,8 +569,9 @@ def test_choice_without_a_pot_has_no_pot_figure(client):
 def test_connector_choice_uses_the_connectors_pot_and_chain_choice_the_chains():
     connector = ConnectorFactory()
     ledger(pot_of(connector=connector), (NOW - timedelta(days=1), PotEntryKind.SPONSOR, "7"))
-    ledger(pot_of(exchange=connector.exchange), (NOW - timedelta(days=1), PotEntryKind.SPONSOR,
-                                                 "99"))  # fmt: skip
+    ledger(
+        pot_of(exchange=connector.exchange), (NOW - timedelta(days=1), PotEntryKind.SPONSOR, "99")
+    )
     chain = ChainFactory()
     ledger(pot_of(chain=chain), (NOW - timedelta(days=1), PotEntryKind.SPONSOR, "3"))
     poll = poll_of(connector_choice(connector), {"chain": chain})
@@ -612,8 +658,12 @@ def busy_poll(choices: int) -> Poll:
             rollup(check, TODAY, up=5, down=1)
             rollup(check, TODAY - timedelta(days=40), up=5)
             incident(check, NOW - timedelta(days=1))
-            bounty(status=BountyStatus.OPEN, created=NOW - timedelta(days=2), connector=connector,
-                   moves=[(NOW - timedelta(days=2), BountyStatus.OPEN)])  # fmt: skip
+            bounty(
+                status=BountyStatus.OPEN,
+                created=NOW - timedelta(days=2),
+                connector=connector,
+                moves=[(NOW - timedelta(days=2), BountyStatus.OPEN)],
+            )
         ledger(pot_of(exchange=exchange), (NOW - timedelta(days=1), PotEntryKind.SPONSOR, "5"))
         subjects.append({"exchange": exchange})
     return poll_of(*subjects)

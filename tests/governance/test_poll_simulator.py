@@ -57,8 +57,9 @@ def post_simulation(client: Client, poll_id: int, body: object):  # type: ignore
     return client.post(simulate_url(poll_id), json.dumps(body), content_type="application/json")
 
 
-def active_poll(*, method: str = "weighted", labels: tuple[str, ...] = ("A", "B", "C", "D"),
-                **rules_fields: Any) -> Poll:  # fmt: skip
+def active_poll(
+    *, method: str = "weighted", labels: tuple[str, ...] = ("A", "B", "C", "D"), **rules_fields: Any
+) -> Poll:
     """An open poll made directly (no chain needed): rules copied, snapshot fixed."""
     rules = GovernanceRulesFactory(voting_method=method, **rules_fields)
     now = timezone.now()
@@ -94,14 +95,27 @@ def stored_vote(poll: Poll, n: int, weights: dict[int, int], power: int, version
 
 def figures(rows: list[Any]) -> list[tuple[Any, ...]]:
     return [
-        (r.choice.position, r.rank, r.score_hbot, r.share, r.passed, r.failure_reason,
-         r.allocation_hbot, r.tier)
+        (
+            r.choice.position,
+            r.rank,
+            r.score_hbot,
+            r.share,
+            r.passed,
+            r.failure_reason,
+            r.allocation_hbot,
+            r.tier,
+        )
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
-def cast(poll: Poll, signed_vote: Any, holder: Any, choices: list[tuple[int, int]],
-         timestamp: int | None = None) -> Vote:  # fmt: skip
+def cast(
+    poll: Poll,
+    signed_vote: Any,
+    holder: Any,
+    choices: list[tuple[int, int]],
+    timestamp: int | None = None,
+) -> Vote:
     typed_data, signature = signed_vote(
         poll=poll, key=holder.private_key, choices=choices, timestamp=timestamp
     )
@@ -205,9 +219,10 @@ def test_simulation_writes_nothing(chain_settings, open_poll, chain_info, signed
 
     # when alice simulates replacing it, through the API and the page
     api = post_simulation(
-        Client(), open_poll.pk,
+        Client(),
+        open_poll.pk,
         {"weights": {"2": 1}, "balance": "4000000", "address": alice.address},
-    )  # fmt: skip
+    )
     page = Client().post(
         f"/polls/{open_poll.pk}/simulate/",
         {"balance": "4000000", "address": alice.address, "weight_2": "1"},
@@ -228,9 +243,11 @@ def test_simulation_writes_nothing(chain_settings, open_poll, chain_info, signed
 # --- arithmetic: simulated totals are the live ones plus the ballot's parts --------------
 
 weights_strategy = st.dictionaries(
-    st.integers(min_value=1, max_value=5), st.integers(min_value=0, max_value=1000),
-    min_size=1, max_size=5,
-).filter(lambda w: any(w.values()))  # fmt: skip
+    st.integers(min_value=1, max_value=5),
+    st.integers(min_value=0, max_value=1000),
+    min_size=1,
+    max_size=5,
+).filter(lambda w: any(w.values()))
 balances = st.decimals(
     min_value=Decimal("0.000000000000000001"), max_value=Decimal(10**12), places=18
 )
@@ -269,10 +286,13 @@ def test_simulated_totals_are_live_totals_plus_the_ballots_parts(
     power = int(Fraction(balance) * HBOT)
     parts = ballot_parts(method=method, ballot=Ballot(power=power, weights=weights))
     removed = (
-        ballot_parts(method=method, ballot=Ballot.stored(power=replaced.voting_power,
-                                                         weights=replaced.weights))
-        if replaced else {}
-    )  # fmt: skip
+        ballot_parts(
+            method=method,
+            ballot=Ballot.stored(power=replaced.voting_power, weights=replaced.weights),
+        )
+        if replaced
+        else {}
+    )
     live = simulation.live_totals
     for position in range(1, 6):
         expected = (
@@ -402,10 +422,10 @@ def test_more_choices_than_the_rules_allow_are_refused(client, db):
     poll = active_poll(max_choices=2)
 
     # when three / two are weighed
-    three = post_simulation(client, poll.pk, {"weights": {"1": 1, "2": 1, "3": 1},
-                                              "balance": "100"})  # fmt: skip
-    two = post_simulation(client, poll.pk, {"weights": {"1": 1, "2": 1, "3": 0},
-                                            "balance": "100"})  # fmt: skip
+    three = post_simulation(
+        client, poll.pk, {"weights": {"1": 1, "2": 1, "3": 1}, "balance": "100"}
+    )
+    two = post_simulation(client, poll.pk, {"weights": {"1": 1, "2": 1, "3": 0}, "balance": "100"})
 
     # then
     assert three.status_code == 400
@@ -458,9 +478,13 @@ def test_balance_is_a_positive_decimal_of_at_most_10_to_the_12(client, db, balan
 
 @pytest.mark.parametrize(
     ("text", "units"),
-    [("1", HBOT), ("0.000000000000000001", 1), ("1000000000000", 10**12 * HBOT),
-     ("1.500000000000000000000", HBOT * 3 // 2)],
-)  # fmt: skip
+    [
+        ("1", HBOT),
+        ("0.000000000000000001", 1),
+        ("1000000000000", 10**12 * HBOT),
+        ("1.500000000000000000000", HBOT * 3 // 2),
+    ],
+)
 def test_balance_converts_to_base_units_exactly(text, units):
     assert balance_base_units(Decimal(text)) == units
 
@@ -529,9 +553,16 @@ def test_schema_declares_the_simulation_exactly(client, db):
     assert request["properties"]["address"]["pattern"] == "^0x[0-9a-fA-F]{40}$"
     output = components["PollSimulation"]
     assert set(output["properties"]) == {
-        "poll", "balance", "voting_power", "weights", "replaces_vote", "threshold_hbot",
-        "live", "simulated", "choices",
-    }  # fmt: skip
+        "poll",
+        "balance",
+        "voting_power",
+        "weights",
+        "replaces_vote",
+        "threshold_hbot",
+        "live",
+        "simulated",
+        "choices",
+    }
 
 
 # --- the page: a plain form, no script ----------------------------------------------------

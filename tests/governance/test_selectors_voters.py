@@ -29,8 +29,13 @@ pytestmark = pytest.mark.django_db
 HBOT = 10**18
 
 
-def cast(poll: Poll, signed_vote: Any, holder: Any, choices: list[tuple[int, int]],
-         timestamp: int | None = None) -> Vote:  # fmt: skip
+def cast(
+    poll: Poll,
+    signed_vote: Any,
+    holder: Any,
+    choices: list[tuple[int, int]],
+    timestamp: int | None = None,
+) -> Vote:
     """A vote as the wallet signs it and the vote service records it."""
     typed_data, signature = signed_vote(
         poll=poll, key=holder.private_key, choices=choices, timestamp=timestamp

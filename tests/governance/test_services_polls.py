@@ -330,9 +330,12 @@ def registry() -> dict[str, Any]:
         exchange=delta, connector_id="delta_perpetual", sub_type=SubType.PERPETUAL
     )
     connectors["delta_amm"] = ConnectorFactory(
-        exchange=delta, connector_id="delta", namespace=Namespace.GATEWAY,
-        connector_type=ConnectorType.AMM_DEX, sub_type=SubType.AMM,
-    )  # fmt: skip
+        exchange=delta,
+        connector_id="delta",
+        namespace=Namespace.GATEWAY,
+        connector_type=ConnectorType.AMM_DEX,
+        sub_type=SubType.AMM,
+    )
     connectors["delta_old"] = ConnectorFactory(
         exchange=delta, connector_id="delta_old", status=InclusionStatus.REMOVED
     )
@@ -359,10 +362,7 @@ def test_finalize_freezes_the_tally(finalized):
     assert poll.finalized_at is not None
     assert poll.voter_count == 4
     assert poll.total_power == 7_310_000 * HBOT
-    frozen = {
-        c.label: (c.final_score, c.final_rank, c.passed)
-        for c in poll.choices.all()
-    }  # fmt: skip
+    frozen = {c.label: (c.final_score, c.final_rank, c.passed) for c in poll.choices.all()}
     assert frozen == {
         "Alpha": (Decimal(4_000_000), 1, True),
         "Bravo": (Decimal(2_250_000), 2, True),
@@ -438,8 +438,11 @@ def test_connector_level_poll_removes_only_the_failing_connector(
     # given an Epoch 10-style perpetual poll (one choice per connector)
     rules = GovernanceRulesFactory(poll_kinds=[PollKind.CLOB_PERP])
     epoch = EpochFactory(rules=rules)
-    ConnectorFactory(exchange=registry["exchanges"]["Alpha"], connector_id="alpha_perpetual",
-                     sub_type=SubType.PERPETUAL)  # fmt: skip
+    ConnectorFactory(
+        exchange=registry["exchanges"]["Alpha"],
+        connector_id="alpha_perpetual",
+        sub_type=SubType.PERPETUAL,
+    )
     poll = poll_open(poll=poll_create(epoch=epoch, kind=PollKind.CLOB_PERP))
     assert labels(poll) == ["Alpha Perpetual", "Delta Perpetual"]
 
@@ -534,10 +537,14 @@ def test_a_choice_with_exactly_the_threshold_passes_only_when_inclusive(
 
 def test_fixed_tier_poll_names_the_tiers(chain_settings, holders, vote):
     rules = GovernanceRulesFactory(
-        allocation_rule="fixed_tiers", tier_amounts_hbot=[400_000, 100_000],
-        tier_names=["gold", "silver"], tier_name_rest="bronze", top_n=None,
-        cap_per_choice_hbot=None, pool_per_poll_hbot=0,
-    )  # fmt: skip
+        allocation_rule="fixed_tiers",
+        tier_amounts_hbot=[400_000, 100_000],
+        tier_names=["gold", "silver"],
+        tier_name_rest="bronze",
+        top_n=None,
+        cap_per_choice_hbot=None,
+        pool_per_poll_hbot=0,
+    )
     poll = poll_create(
         epoch=EpochFactory(rules=rules), kind=PollKind.CEX, choices=specs("A", "B", "C", "D")
     )

@@ -165,8 +165,9 @@ def test_a_type_without_published_proposals_starts_at_one(rules, holders, settin
 
 def test_without_discussion_the_vote_opens_at_once(chain_settings, holders):
     rules = GovernanceRulesFactory(poll_kinds=[], allocation_rule="none")
-    ProposalRuleFactory(rules=rules, proposal_type="PRP", min_balance_hbot=1, discussion_days=0,
-                        vote_days=7)  # fmt: skip
+    ProposalRuleFactory(
+        rules=rules, proposal_type="PRP", min_balance_hbot=1, discussion_days=0, vote_days=7
+    )
 
     proposal = create(holders["heidi"], proposalType="PRP")
 

@@ -41,8 +41,13 @@ def stored(poll: Poll) -> Totals:
     return Totals.from_json(method=poll.voting_method, data=row.totals)
 
 
-def cast(signed_vote: Any, poll: Poll, holder: Any, choices: list[tuple[int, int]],
-         timestamp: int | None = None) -> Vote:  # fmt: skip
+def cast(
+    signed_vote: Any,
+    poll: Poll,
+    holder: Any,
+    choices: list[tuple[int, int]],
+    timestamp: int | None = None,
+) -> Vote:
     typed_data, signature = signed_vote(
         poll=poll, key=holder.private_key, choices=choices, timestamp=timestamp
     )
@@ -134,8 +139,9 @@ def test_totals_equal_a_recount_after_any_votes_revotes_and_refusals(
     start = now_seconds()
     for holder, weights, age in actions:
         with suppress(VoteRejected):  # stale, replayed or all-zero: refused, nothing written
-            cast(signed_vote, poll, chain_info.holders[holder], sorted(weights.items()),
-                 start - age)  # fmt: skip
+            cast(
+                signed_vote, poll, chain_info.holders[holder], sorted(weights.items()), start - age
+            )
 
     # then the running totals are exactly a recount of the counted votes
     assert running(poll) == poll_totals_recount(poll=poll)

@@ -87,8 +87,11 @@ def test_concurrent_revotes_of_several_voters_leave_totals_equal_to_a_recount(
     holders = chain_info.holders[:4]
     start = now_seconds() - 100
     for i, holder in enumerate(holders):
-        cast(*signed_vote(poll=open_poll, key=holder.private_key, choices=[(1 + i, 1)],
-                          timestamp=start))()  # fmt: skip
+        cast(
+            *signed_vote(
+                poll=open_poll, key=holder.private_key, choices=[(1 + i, 1)], timestamp=start
+            )
+        )()
     payloads = [
         signed_vote(
             poll=open_poll,

@@ -74,8 +74,10 @@ def reference_quadratic(ballots: list[Ballot], positions: list[int]) -> dict[int
                 roots[position] += (Decimal(ballot.power) * weight / total_weight).sqrt()
         squares = {p: r * r for p, r in roots.items()}
         square_sum = sum(squares.values(), Decimal(0))
-        return {p: (sq / square_sum * total_power if square_sum else Decimal(0)) for p, sq in
-                squares.items()}  # fmt: skip
+        return {
+            p: (sq / square_sum * total_power if square_sum else Decimal(0))
+            for p, sq in squares.items()
+        }
 
 
 # --- weighted ------------------------------------------------------------------------
@@ -332,8 +334,10 @@ def test_a_ballot_naming_a_choice_the_poll_lacks_is_an_error():
 
 def test_an_unknown_method_is_an_error():
     with pytest.raises(ValueError, match="unknown voting method"):
-        scores(totals=totals_of(method="ranked", ballots=[Ballot(power=1, weights={1: 1})]),
-               positions=[1])  # fmt: skip
+        scores(
+            totals=totals_of(method="ranked", ballots=[Ballot(power=1, weights={1: 1})]),
+            positions=[1],
+        )
 
 
 @no_deadline

@@ -401,9 +401,10 @@ def test_poll_list_rows_show_each_outcome(client, history, open_poll, signed_vot
 
     outcomes = {
         " ".join(html.unescape(re.sub(r"<[^>]+>", " ", row)).split())
-        for row in re.findall(r'<span class="outcome" data-testid="outcome">(.*?)</span>\s*</td>',
-                              body, flags=re.S)
-    }  # fmt: skip
+        for row in re.findall(
+            r'<span class="outcome" data-testid="outcome">(.*?)</span>\s*</td>', body, flags=re.S
+        )
+    }
     assert "Winner: Kraken 100.0% 1 included · 3 removed · 4,000,000 HBOT from 1 voter" in outcomes
     # and the published results: with their figures, or the ranks alone where only those were
     assert "Winner: Binance 11.2% 18 included · 2 removed" in outcomes  # HGP-68
