@@ -57,9 +57,16 @@ typecheck: install
 pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# Debian's chromium for the Playwright browser tests (Playwright's own download is not used).
-browser-deps:
+# Debian's chromium for the Playwright browser tests (Playwright's own download is not used),
+# and axe-core, which they inject into every page to check its accessibility.
+browser-deps: node_modules/axe-core/axe.min.js
 	@scripts/ensure-chromium
+
+# The npm packages exactly as package-lock.json pins them, without their install scripts;
+# again whenever the lock file changes.
+node_modules/axe-core/axe.min.js: package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
 
 # Regenerate the lock files after editing pyproject.toml.
 lock: | $(BIN)/activate
@@ -70,4 +77,4 @@ lock: | $(BIN)/activate
 		--extra dev -o requirements-dev.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .mypy_cache .ruff_cache node_modules

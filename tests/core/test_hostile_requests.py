@@ -11,26 +11,17 @@ bodies, and content types that are wrong or broken.
 from __future__ import annotations
 
 import base64
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
-from bounties.models import Bounty, Maintainer, Payout, Pot
-from connectors_registry.models import Connector, Exchange
-from governance.models import Epoch, GovernanceRules, Poll, Proposal
-from health.models import Incident
+from tests.demo_site import demo_path_values, demo_site_seed, route_path, site_routes
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
-PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
-# The admin is Django's own; its login form is the one part anyone can post to.
-SKIPPED_PREFIXES = ("admin/", "static/")
+# The admin is Django's own (not walked); its login form is the one part anyone can post to.
 EXTRA_ROUTES = ["admin/login/"]
 
 
@@ -95,60 +86,15 @@ HOSTILE = [
 ]
 
 
-def _routes(resolver: URLResolver, prefix: str = "") -> Iterator[str]:
-    for pattern in resolver.url_patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from _routes(pattern, route)
-        elif isinstance(pattern, URLPattern) and not route.startswith(SKIPPED_PREFIXES):
-            yield route
-
-
 @pytest.fixture
 def site(chain_settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Demo data of every kind; returns the value to put in each kind of path parameter."""
-    for command, options in [
-        ("import_catalogue", {}),
-        ("load_governance_history", {}),
-        ("seed_demo_governance", {"wait": 10}),
-        ("seed_demo_bounties", {}),
-    ]:
-        call_command(command, stdout=open("/dev/null", "w"), **options)  # noqa: SIM115
-    poll = Poll.objects.filter(status="active").first() or Poll.objects.first()
-    incident = Incident.objects.first()
-    payout = Payout.objects.first()
-    return {
-        "bounties:pk": str(Bounty.objects.order_by("-pk").first().pk),  # type: ignore[union-attr]
-        "polls:pk": str(poll.pk),  # type: ignore[union-attr]
-        "incidents:pk": str(incident.pk if incident else 1),
-        "payouts:pk": str(payout.pk if payout else 1),
-        "connectors:slug": Connector.objects.first().slug,  # type: ignore[union-attr]
-        "badge:slug": Connector.objects.first().slug,  # type: ignore[union-attr]
-        "health:slug": Connector.objects.first().slug,  # type: ignore[union-attr]
-        "exchanges:slug": Exchange.objects.first().slug,  # type: ignore[union-attr]
-        "rules:slug": GovernanceRules.objects.first().slug,  # type: ignore[union-attr]
-        "pots:slug": Pot.objects.first().slug,  # type: ignore[union-attr]
-        "epochs:number": str(Epoch.objects.order_by("-number").first().number),  # type: ignore[union-attr]
-        "proposals:reference": Proposal.objects.first().reference,  # type: ignore[union-attr]
-        "maintainers:handle": Maintainer.objects.first().github_handle,  # type: ignore[union-attr]
-    }
-
-
-def _path(route: str, values: dict[str, str]) -> str:
-    def value(match: re.Match[str]) -> str:
-        name = match.group("name")
-        before = route[: match.start()]
-        for key, found in values.items():
-            where, what = key.split(":")
-            if what == name and where in before:
-                return found
-        raise AssertionError(f"No test value for <{name}> in {route}: add one to the fixture.")
-
-    return "/" + PARAMETER.sub(value, route)
+    demo_site_seed()
+    return demo_path_values()
 
 
 def _paths(values: dict[str, str]) -> list[str]:
-    return [_path(route, values) for route in [*_routes(get_resolver()), *EXTRA_ROUTES]]
+    return [route_path(route, values) for route in [*site_routes(), *EXTRA_ROUTES]]
 
 
 @pytest.mark.parametrize("role", ["anonymous", "staff"])

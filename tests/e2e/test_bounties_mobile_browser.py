@@ -34,15 +34,23 @@ def board(live_server, transactional_db) -> Bounty:
     pot = pot_get_or_create(connector=connector)
     for denomination, amount in (("HBOT", 123_456_789), ("USDT", 25_000)):
         pot_sponsor_fund(
-            pot=pot, denomination=denomination, amount=Decimal(amount),
-            sponsor_name="A sponsor with a long name", actor=staff,
-        )  # fmt: skip
+            pot=pot,
+            denomination=denomination,
+            amount=Decimal(amount),
+            sponsor_name="A sponsor with a long name",
+            actor=staff,
+        )
 
     def bounty(title: str) -> Bounty:
         created = lifecycle.bounty_create(
-            actor=staff, title=title, bounty_type="bug", priority="P1", connector=connector,
-            amount="1234567.5", issue_url="https://github.com/hummingbot/hummingbot/issues/99",
-        )  # fmt: skip
+            actor=staff,
+            title=title,
+            bounty_type="bug",
+            priority="P1",
+            connector=connector,
+            amount="1234567.5",
+            issue_url="https://github.com/hummingbot/hummingbot/issues/99",
+        )
         return lifecycle.bounty_fund(bounty=created, actor=staff, pot=pot)
 
     applicants = [
@@ -60,9 +68,13 @@ def board(live_server, transactional_db) -> Bounty:
     assigned = bounty("Funding-rate stream stops after a reconnect")
     lifecycle.bounty_assign(bounty=assigned, maintainer=applicants[0], actor=staff)
     lifecycle.bounty_create(
-        actor=staff, title=f"Candles {LONG_WORD}", bounty_type="enhancement", connector=connector,
-        amount="625", denomination="USDC",
-    )  # fmt: skip
+        actor=staff,
+        title=f"Candles {LONG_WORD}",
+        bounty_type="enhancement",
+        connector=connector,
+        amount="625",
+        denomination="USDC",
+    )
     return open_bounty
 
 

@@ -35,10 +35,14 @@ def open_bounty(site) -> Bounty:
         pot=pot, denomination="HBOT", amount=Decimal(400_000), sponsor_name="Kraken", actor=staff
     )
     bounty = lifecycle.bounty_create(
-        actor=staff, title="Order book resync after reconnect", bounty_type="bug", priority="P2",
-        connector=connector, amount="50000",
+        actor=staff,
+        title="Order book resync after reconnect",
+        bounty_type="bug",
+        priority="P2",
+        connector=connector,
+        amount="50000",
         issue_url="https://github.com/hummingbot/hummingbot/issues/7482",
-    )  # fmt: skip
+    )
     return lifecycle.bounty_fund(bounty=bounty, actor=staff)
 
 

@@ -5,8 +5,18 @@ from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/exchanges/", "/status/", "/polls/", "/results/", "/bounties/", "/pots/",
-         "/api/docs/", "/admin/login/", "/sign-in/"]  # fmt: skip
+PAGES = [
+    "/",
+    "/exchanges/",
+    "/status/",
+    "/polls/",
+    "/results/",
+    "/bounties/",
+    "/pots/",
+    "/api/docs/",
+    "/admin/login/",
+    "/sign-in/",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)

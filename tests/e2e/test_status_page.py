@@ -7,14 +7,10 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from health.models import HealthCheck
-from health.services.checks import check_run
-from health.services.history import uptime_rollup
-from health.services.sweep import health_checks_sync
-from health.simulator import ExchangeSimulator, Faults
+from health.simulator import ExchangeSimulator
+from tests.demo_site import demo_health_seed
 
 pytestmark = pytest.mark.browser
 
@@ -30,23 +26,7 @@ def checked(catalogue, simulator, settings):
     """The shipped catalogue, with binance, kraken and okx checked twice against the
     simulator (okx serving a crossed book), so okx is down with an open incident."""
     settings.HEALTH_FAILURE_THRESHOLD = 2
-    health_checks_sync()
-    simulator.faults.set("okx", Faults(fault="crossed_book"))
-    for connector_id in ("binance", "kraken", "okx"):
-        check = HealthCheck.objects.get(
-            connector__connector_id=connector_id, connector__namespace="client"
-        )
-        check.rest_url_override = simulator.rest_url(connector_id)
-        check.ws_url_override = simulator.ws_url(connector_id)
-        check.save()
-        now = timezone.now().replace(microsecond=0)
-        for offset in (120, 60):
-            check_run(
-                check_id=check.pk,
-                scheduled_for=now - timezone.timedelta(seconds=offset),
-                region="eu",
-            )
-    uptime_rollup(since=timezone.now() - timezone.timedelta(hours=1))
+    demo_health_seed(simulator)
 
 
 def test_visitor_reads_status_page_and_follows_the_incident(page: Page, live_server, checked):

@@ -15,7 +15,7 @@ from typing import Any
 
 from eth_account import Account
 from eth_account.messages import encode_defunct
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, Page
 
 PROVIDER = """
 (({ address, chainId, rejectSignature, signMethod }) => {
@@ -46,7 +46,7 @@ PROVIDER = """
 
 
 def _install_provider(
-    page: Page,
+    page: Page | BrowserContext,
     holder: Any,
     *,
     chain_id: int,
@@ -54,7 +54,8 @@ def _install_provider(
     sign_method: str,
     sign: Callable[[str, str], str],
 ) -> None:
-    """Expose ``sign`` to the page and install the provider that calls it for ``sign_method``."""
+    """Expose ``sign`` to the page (or every page of a context) and install the provider that
+    calls it for ``sign_method``."""
     page.expose_function("demoWalletSign", sign)
     options = {
         # Wallets often answer in lower case; the page must still sign the right address.
@@ -67,7 +68,7 @@ def _install_provider(
 
 
 def install_typed_data_wallet(
-    page: Page, holder: Any, *, chain_id: int, reject_signature: bool = False
+    page: Page | BrowserContext, holder: Any, *, chain_id: int, reject_signature: bool = False
 ) -> list[dict[str, Any]]:
     """Inject a wallet that signs EIP-712 typed data; returns the list each typed-data payload
     it signs is appended to."""
