@@ -25,6 +25,7 @@ from governance.models import (
     ProposalRule,
     Vote,
 )
+from governance.models.rules import PROPOSAL_RULE_TERMS, RULE_TERMS
 from governance.selectors import PollResults, ResultRow
 from governance.units import token_amount
 
@@ -64,43 +65,13 @@ def _absolute(context: Mapping[str, Any], path: str) -> str:
 class ProposalRuleSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProposalRule
-        fields = [
-            "proposal_type",
-            "min_balance_hbot",
-            "quorum_hbot",
-            "quorum_note",
-            "approval_percent",
-            "discussion_days",
-            "vote_days",
-        ]
+        fields = ["proposal_type", *PROPOSAL_RULE_TERMS]
 
 
 class RulesSerializer(serializers.ModelSerializer):
     class Meta:
         model = GovernanceRules
-        fields = [
-            "slug",
-            "name",
-            "reference",
-            "source_url",
-            "effective_from",
-            "notes",
-            "poll_kinds",
-            "voting_method",
-            "poll_duration_days",
-            "inclusion_threshold_hbot",
-            "threshold_inclusive",
-            "allocation_rule",
-            "pool_per_poll_hbot",
-            "top_n",
-            "cap_per_choice_hbot",
-            "tier_amounts_hbot",
-            "tier_names",
-            "tier_name_rest",
-            "max_choices",
-            "choice_limit_removals",
-            "poll_quorum_hbot",
-        ]
+        fields = ["slug", "name", "reference", "source_url", "effective_from", "notes", *RULE_TERMS]
 
 
 class RulesDetailSerializer(RulesSerializer):

@@ -78,6 +78,36 @@ class ProposalType(models.TextChoices):
     HIP = "HIP", "Improvement Proposal"
 
 
+# The terms a rule set publishes (what a history entry may set and the API shows), beside its
+# name, reference, source and notes.
+RULE_TERMS = (
+    "poll_kinds",
+    "voting_method",
+    "poll_duration_days",
+    "inclusion_threshold_hbot",
+    "threshold_inclusive",
+    "allocation_rule",
+    "pool_per_poll_hbot",
+    "top_n",
+    "cap_per_choice_hbot",
+    "tier_amounts_hbot",
+    "tier_names",
+    "tier_name_rest",
+    "max_choices",
+    "choice_limit_removals",
+    "poll_quorum_hbot",
+)
+# The terms of one proposal type under a rule set.
+PROPOSAL_RULE_TERMS = (
+    "min_balance_hbot",
+    "quorum_hbot",
+    "quorum_note",
+    "approval_percent",
+    "discussion_days",
+    "vote_days",
+)
+
+
 class GovernanceRules(TimestampedModel):
     """One version of the rules, in force from ``effective_from`` until the next version."""
 

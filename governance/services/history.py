@@ -31,39 +31,13 @@ from governance.models import (
     ProposalRule,
     VotingMethod,
 )
+from governance.models.rules import PROPOSAL_RULE_TERMS, RULE_TERMS
 from governance.selectors import rules_current
 from governance.services.errors import GovernanceError
 
-RULE_FIELDS = (
-    "name",
-    "reference",
-    "source_url",
-    "notes",
-    "poll_kinds",
-    "voting_method",
-    "poll_duration_days",
-    "inclusion_threshold_hbot",
-    "threshold_inclusive",
-    "allocation_rule",
-    "pool_per_poll_hbot",
-    "top_n",
-    "cap_per_choice_hbot",
-    "tier_amounts_hbot",
-    "tier_names",
-    "tier_name_rest",
-    "max_choices",
-    "choice_limit_removals",
-    "poll_quorum_hbot",
-)
+RULE_FIELDS = ("name", "reference", "source_url", "notes", *RULE_TERMS)
 PUBLISHED_FAILURE = "Below the inclusion threshold (as published)."
-PROPOSAL_RULE_FIELDS = (
-    "min_balance_hbot",
-    "quorum_hbot",
-    "quorum_note",
-    "approval_percent",
-    "discussion_days",
-    "vote_days",
-)
+PROPOSAL_RULE_FIELDS = PROPOSAL_RULE_TERMS
 
 
 @dataclass
