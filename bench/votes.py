@@ -270,8 +270,8 @@ def _signed_votes(poll: Any, holders: range) -> list[bytes]:
 def _prewarm_balances(poll: Any, holders: range) -> None:
     """Read every voter's balance at the snapshot block once, batched (as the cache holds
     it after a voter's first vote)."""
+    from governance.balance_snapshots import balances_get
     from governance.chain.devchain import generated_holder_address
-    from governance.services.balances import balances_get
 
     balances_get(
         addresses=[generated_holder_address(i) for i in holders], block=poll.snapshot_block

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from connectors_registry.models import Connector, Exchange
 from core.text import is_ascii_digits
+from governance.balance_snapshots import balance_get
 from governance.chain.balances import BalanceReader
 from governance.chain.errors import ChainError
 from governance.choices import KIND_CONNECTORS
@@ -52,7 +53,6 @@ from governance.models import (
     Wallet,
 )
 from governance.results import PollResult, poll_result_compute, poll_threshold_hbot
-from governance.services.balances import balance_get
 from governance.tally import Ballot, Totals
 from governance.units import SCORE_QUANTUM, SHARE_QUANTUM, decimal_round, token_amount
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from connectors_registry.models import Connector, Exchange
 from governance import eip712
+from governance.balance_snapshots import balance_get
 from governance.chain.balances import BalanceReader, checksum
 from governance.chain.errors import ChainError
 from governance.chain.signatures import SignatureCheckUnavailable, SignatureInvalid, signer_verify
@@ -41,7 +42,6 @@ from governance.models import (
     VotingMethod,
 )
 from governance.selectors import rules_current
-from governance.services.balances import balance_get
 from governance.services.errors import ChainUnavailable, ProposalBelowMinimum, ProposalRejected
 from governance.services.polls import poll_open
 

@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from governance import eip712
+from governance.balance_snapshots import balance_cached, balance_get, reader_shared
 from governance.chain.balances import BalanceReader, checksum
 from governance.chain.errors import ChainError
 from governance.chain.signatures import (
@@ -31,7 +32,6 @@ from governance.chain.signatures import (
     signer_verify,
 )
 from governance.models import Poll, PollStatus, Vote, VotingMethod
-from governance.services.balances import balance_cached, balance_get, reader_shared
 from governance.services.errors import (
     ChainUnavailable,
     VoteBadSignature,

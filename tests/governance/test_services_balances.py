@@ -2,11 +2,11 @@
 
 import pytest
 
+from governance.balance_snapshots import balance_get, balances_get
 from governance.chain.balances import BalanceReader
 from governance.chain.devchain import HBOT
 from governance.chain.errors import SnapshotNotFinal
 from governance.models import BalanceSnapshot
-from governance.services.balances import balance_get, balances_get
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from governance.balance_snapshots import balances_get
 from governance.chain.balances import BalanceReader, checksum
 from governance.chain.errors import ChainError
-from governance.services.balances import balances_get
 from governance.units import token_amount
 
 
