@@ -66,6 +66,9 @@ def _wrong_json_type(field: serializers.Field, value: object) -> str | None:
     """What the field expects, when ``value`` is not of that JSON type; None when it is."""
     if value is None:
         return None  # null is the field's own business (allow_null)
+    if value == "" and isinstance(field, serializers.RelatedField):
+        # DRF reads "" as null for a relation; the schema's slug pattern does not take it
+        return "a slug (text), or null for none"
     for field_class, types, expected in JSON_TYPES:
         if isinstance(field, field_class):
             is_bool = isinstance(value, bool)

@@ -81,3 +81,21 @@ def test_the_api_refuses_a_number_for_a_note(db):
     assert response.json()["fields"] == {"note": ["Expected text."]}
     bounty.refresh_from_db()
     assert bounty.status == "open"
+
+
+@pytest.mark.django_db
+def test_an_empty_string_for_a_relation_is_refused_null_is_taken():
+    from connectors_registry.models import Exchange
+
+    class WithRelation(JsonInputSerializer):
+        exchange = serializers.SlugRelatedField(
+            slug_field="slug", queryset=Exchange.objects.all(), required=False, allow_null=True
+        )
+
+    empty = WithRelation(data={"exchange": ""})
+    null = WithRelation(data={"exchange": None})
+
+    assert not empty.is_valid()
+    assert empty.errors == {"exchange": ["Expected a slug (text), or null for none."]}
+    assert null.is_valid(), null.errors
+    assert null.validated_data["exchange"] is None

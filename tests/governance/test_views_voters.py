@@ -402,7 +402,9 @@ def test_poll_list_rows_show_each_outcome(client, history, open_poll, signed_vot
     outcomes = {
         " ".join(html.unescape(re.sub(r"<[^>]+>", " ", row)).split())
         for row in re.findall(
-            r'<span class="outcome" data-testid="outcome">(.*?)</span>\s*</td>', body, flags=re.S
+            r'<span class="poll-outcome" data-testid="outcome">(.*?)</span>\s*</td>',
+            body,
+            flags=re.S,
         )
     }
     assert "Winner: Kraken 100.0% 1 included · 3 removed · 4,000,000 HBOT from 1 voter" in outcomes
