@@ -59,8 +59,11 @@ def schemathesis_run(url: str, config: Path) -> subprocess.CompletedProcess[str]
             f"{url}/api/schema/",
             "--max-examples",
             MAX_EXAMPLES,
+            # one worker thread: two of them can parse Python source at once inside
+            # hypothesis (describing a filter), and CPython 3.11's ast.parse is not safe to
+            # run in two threads ("AST constructor recursion depth mismatch")
             "--workers",
-            "2",
+            "1",
             "--request-timeout",
             "30",
             "--no-color",
