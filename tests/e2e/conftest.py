@@ -28,6 +28,13 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
+def site(live_server, chain_settings, transactional_db):
+    """The live server, pointed at the session dev chain, with a committed database (a
+    module with more to set up defines its own)."""
+    return live_server
+
+
+@pytest.fixture
 def catalogue(transactional_db):
     """The shipped catalogue, committed so the live server's thread sees it."""
     from django.conf import settings

@@ -21,11 +21,6 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def site(live_server, chain_settings, transactional_db):
-    return live_server
-
-
-@pytest.fixture
 def open_bounty(site) -> Bounty:
     staff = UserFactory(username="foundation", is_staff=True)
     exchange = ExchangeFactory(name="Kraken", slug="kraken")

@@ -24,12 +24,6 @@ LABELS = ("Binance", "OKX", "Kraken", "Coinbase")
 
 
 @pytest.fixture
-def site(live_server, chain_settings, transactional_db):
-    """The live server, pointed at the session dev chain, with a committed database."""
-    return live_server
-
-
-@pytest.fixture
 def open_poll(site) -> Poll:
     epoch = EpochFactory(rules=GovernanceRulesFactory(slug="browser-rules"))
     poll = poll_create(

@@ -24,23 +24,16 @@ from governance.models import Poll, Proposal, Vote, Wallet
 from governance.selectors import VOTERS_PER_PAGE
 from governance.services.history import governance_history_load
 from governance.services.polls import poll_create, poll_open
-from governance.services.proposals import proposal_create
 from governance.services.votes import vote_cast
 from tests.e2e.wallet import install_typed_data_wallet
 from tests.factories import UserFactory
-from tests.governance.conftest import now_seconds, sign_typed_data
+from tests.governance.conftest import now_seconds, open_bounty_proposal, sign_typed_data
 from tests.governance.factories import EpochFactory, GovernanceRulesFactory
 
 pytestmark = pytest.mark.browser
 
 LABELS = ("Binance", "OKX", "Kraken", "Coinbase", "Gate.io", "Kucoin Perpetual Futures")
 WIDTHS = [(1280, 800), (390, 844)]
-
-
-@pytest.fixture
-def site(live_server, chain_settings, transactional_db):
-    """The live server, pointed at the session dev chain, with a committed database."""
-    return live_server
 
 
 @pytest.fixture
@@ -217,25 +210,7 @@ def test_show_more_appends_the_next_page_in_place(page: Page, site, open_poll):
 def proposal(site, catalogue, holders) -> Proposal:
     """An HGP under HGP-77 (in force once the history is loaded), its vote open."""
     governance_history_load()
-    message = {
-        "proposalType": "HGP",
-        "title": "Fund the Binance connector upgrade",
-        "body": "Binance changed its API.",
-        "githubUrl": "",
-        "action": "fund_bounty",
-        "connector": "binance",
-        "exchange": "",
-        "hbotAllocation": 150_000,
-        "proposer": holders[0].address,
-        "timestamp": now_seconds(),
-    }
-    typed_data = eip712.proposal_typed_data(message=message)
-    created = proposal_create(
-        typed_data=typed_data, signature=sign_typed_data(typed_data, holders[0].private_key)
-    )
-    assert created.poll is not None
-    poll_open(poll=created.poll)
-    return created
+    return open_bounty_proposal(holders[0])
 
 
 def test_holder_votes_on_a_proposal_and_sees_it_in_the_list(

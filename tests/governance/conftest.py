@@ -16,9 +16,10 @@ from connectors_registry.services import catalogue_import_file
 from governance import eip712
 from governance.chain.devchain import HBOT, DevChain, DevChainInfo, load_artifact
 from governance.choices import ChoiceSpec
-from governance.models import Epoch, Poll
+from governance.models import Epoch, Poll, Proposal
 from governance.services.history import governance_history_load
 from governance.services.polls import poll_create, poll_open
+from governance.services.proposals import proposal_create
 from tests.governance.factories import EpochFactory, GovernanceRulesFactory
 
 SignedPayload = tuple[dict[str, Any], str]
@@ -32,6 +33,30 @@ def sign_typed_data(typed_data: dict[str, Any], private_key: str) -> str:
 
 def now_seconds() -> int:
     return int(timezone.now().timestamp())
+
+
+def open_bounty_proposal(proposer: Any) -> Proposal:
+    """An HGP that funds a Binance bounty, signed by ``proposer`` (a dev chain holder) under
+    the rules in force, its vote open."""
+    message = {
+        "proposalType": "HGP",
+        "title": "Fund the Binance connector upgrade",
+        "body": "Binance changed its API.",
+        "githubUrl": "",
+        "action": "fund_bounty",
+        "connector": "binance",
+        "exchange": "",
+        "hbotAllocation": 150_000,
+        "proposer": proposer.address,
+        "timestamp": now_seconds(),
+    }
+    typed_data = eip712.proposal_typed_data(message=message)
+    created = proposal_create(
+        typed_data=typed_data, signature=sign_typed_data(typed_data, proposer.private_key)
+    )
+    assert created.poll is not None
+    poll_open(poll=created.poll)
+    return created
 
 
 def hbot_transfer(chain: DevChain, *, sender: str, to: str, whole: int) -> int:

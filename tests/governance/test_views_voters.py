@@ -15,11 +15,10 @@ from web3 import Web3
 from governance.extension_points import VoterProfile, voter_profiles
 from governance.models import Poll, PollKind, Proposal, Vote, Wallet
 from governance.selectors import VOTERS_PER_PAGE
-from governance.services.polls import poll_close, poll_finalize, poll_open
-from governance.services.proposals import proposal_create
+from governance.services.polls import poll_close, poll_finalize
 from governance.services.votes import vote_cast
 from tests.factories import UserFactory
-from tests.governance.conftest import now_seconds, sign_typed_data
+from tests.governance.conftest import now_seconds, open_bounty_proposal
 from tests.governance.factories import ChoiceFactory, PollFactory
 
 pytestmark = pytest.mark.django_db
@@ -327,28 +326,7 @@ def test_the_voters_page_refuses_a_malformed_position_and_offers_the_start(clien
 @pytest.fixture
 def proposal(catalogue, history, chain_settings, chain_info) -> Proposal:
     """An HGP under HGP-77 (in force), its vote open."""
-    from governance import eip712
-
-    message = {
-        "proposalType": "HGP",
-        "title": "Fund the Binance connector upgrade",
-        "body": "Binance changed its API.",
-        "githubUrl": "",
-        "action": "fund_bounty",
-        "connector": "binance",
-        "exchange": "",
-        "hbotAllocation": 150_000,
-        "proposer": chain_info.holders[0].address,
-        "timestamp": now_seconds(),
-    }
-    typed_data = eip712.proposal_typed_data(message=message)
-    created = proposal_create(
-        typed_data=typed_data,
-        signature=sign_typed_data(typed_data, chain_info.holders[0].private_key),
-    )
-    assert created.poll is not None
-    poll_open(poll=created.poll)
-    return created
+    return open_bounty_proposal(chain_info.holders[0])
 
 
 def test_proposal_page_lists_the_votes_with_for_against_abstain(
