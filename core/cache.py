@@ -69,6 +69,13 @@ class _NotShareable(Exception):
 
 
 ViewFunction = Callable[..., HttpResponseBase]
+
+
+def visitor_copy_key(path: str) -> str:
+    """Where the visitors' shared copy of the page at ``path`` is kept."""
+    return f"visitor-copy:{path}"
+
+
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
@@ -106,7 +113,7 @@ def visitor_copy(
                 or request.user.is_authenticated
             ):
                 return view(request, *args, **kwargs)
-            key = f"visitor-copy:{request.path}"
+            key = visitor_copy_key(request.path)
             if cache.get(f"{key}:own"):  # last built, it was a visitor's own: no waiting
                 return view(request, *args, **kwargs)
 

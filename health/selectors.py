@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from functools import partial
@@ -105,16 +105,19 @@ def uptime_summaries_compute(
             hourly[hour_row.health_check_id].append(hour_row)
     return {
         check_id: _summary(
-            check_id, daily=daily.get(check_id, []), hourly=hourly.get(check_id, []), now=now
+            check_id,
+            days=uptime_days(daily.get(check_id, []), today=today),
+            hourly=hourly.get(check_id, []),
+            now=now,
         )
         for check_id in check_ids
     }
 
 
 def _summary(
-    check_id: int, *, daily: list[UptimeDaily], hourly: list[UptimeHourly], now: datetime
+    check_id: int, *, days: list[DayCell], hourly: list[UptimeHourly], now: datetime
 ) -> UptimeSummary:
-    days = uptime_days(daily, today=now.astimezone(UTC).date())
+    """What the status page shows of one check, from its 90 days and its hourly rows."""
     return UptimeSummary(
         health_check_id=check_id,
         as_of=now.astimezone(UTC).date(),
@@ -351,7 +354,7 @@ def _group_rows(
         else:
             outdated.append(check.pk)
     summaries.update(uptime_summaries_compute(check_ids=outdated, now=now))
-    nothing_yet = _summary(0, daily=[], hourly=[], now=now)
+    nothing_yet = _summary(0, days=uptime_days([], today=today), hourly=[], now=now)
     rows = []
     for connector in listed:
         # before the first sweep makes its row, show what the check will be (unknown)
@@ -412,21 +415,17 @@ def connector_panel(*, connector: Connector, now: datetime | None = None) -> Con
         if saved
         else []
     )
-    monitored = check_is_monitored(check=check)
-    endpoints = probe_endpoints(check=check) if monitored else None
     days = uptime_days(daily, today=today)
+    health = ConnectorHealth.from_summary(
+        _summary(check.pk or 0, days=days, hourly=hourly, now=now),
+        connector=connector,
+        check=check,
+        open_incident=next((i for i in incidents if i.resolved_at is None), None),
+    )
+    monitored = health.monitored
+    endpoints = probe_endpoints(check=check) if monitored else None
     return ConnectorPanel(
-        health=ConnectorHealth(
-            connector=connector,
-            check=check,
-            monitored=monitored,
-            uptime_30d=uptime_ratio(days[-30:]),
-            uptime_90d=uptime_ratio(days),
-            bars=bar_runs(days),
-            latency=latency_points(hourly, now=now),
-            open_incident=next((i for i in incidents if i.resolved_at is None), None),
-            days=days,
-        ),
+        health=replace(health, days=days),
         latest_results=latest_results(check=check) if saved else [],
         incidents=incidents,
         maintenance=list(

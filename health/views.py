@@ -19,8 +19,6 @@ from health.badges import badge_svg
 from health.metrics import render_metrics
 from health.models import Incident
 
-STATUS_PAGE_CACHE_KEY = "visitor-copy:/status/"
-
 
 @transaction.non_atomic_requests  # read-only: no transaction around a cached page
 @require_GET

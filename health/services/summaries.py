@@ -14,14 +14,8 @@ from health.selectors import uptime_summaries_compute
 
 # checks whose summaries are computed and written together (two reads, one upsert)
 SUMMARY_CHUNK = 200
-SUMMARY_FIELDS = [
-    "as_of",
-    "uptime_30d",
-    "uptime_90d",
-    "bar_runs",
-    "latency_points",
-    "refreshed_at",
-]
+# every column but the key is rewritten
+SUMMARY_FIELDS = [f.name for f in UptimeSummary._meta.concrete_fields if not f.primary_key]
 
 
 def uptime_summaries_refresh(*, check_ids: Iterable[int], now: datetime | None = None) -> int:

@@ -39,11 +39,6 @@ def connector_health(connector: Connector) -> ConnectorPanel:
 
 
 @register.filter
-def status_label(status: str) -> str:
-    return DISPLAY_LABELS.get(status, status)
-
-
-@register.filter
 def percent(ratio: float | None, digits: int = 2) -> str:
     if ratio is None:
         return "n/a"
@@ -62,17 +57,19 @@ def uptime_bars(days: list[DayCell], label: str = "") -> SafeString:
             for index, cell in enumerate(days)
         ),
     )
-    ratio = uptime_ratio(days)
-    summary = f"{ratio:.2%}" if ratio is not None else "no data"
-    width = len(days) * BAR_STEP
+    return _bars_svg(bars, days=len(days), ratio=uptime_ratio(days), label=label)
+
+
+def _bars_svg(bars: SafeString, *, days: int, ratio: float | None, label: str) -> SafeString:
+    """The frame both bar drawings share: one bar step per day, named for screen readers."""
     return format_html(
         '<svg class="uptime-bars" viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" '
         'aria-label="{}{} days of uptime: {}">{}</svg>',
-        width,
+        days * BAR_STEP,
         BAR_HEIGHT,
         f"{label}: " if label else "",
-        len(days),
-        summary,
+        days,
+        f"{ratio:.2%}" if ratio is not None else "no data",
         bars,
     )
 
@@ -116,21 +113,12 @@ def uptime_bars_compact(health: ConnectorHealth, label: str = "") -> SafeString:
             for run in health.bars
         ),
     )
-    summary = f"{health.uptime_90d:.2%}" if health.uptime_90d is not None else "no data"
-    return format_html(
-        '<svg class="uptime-bars" viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" '
-        'aria-label="{}{} days of uptime: {}">{}</svg>',
-        UPTIME_DAYS * BAR_STEP,
-        BAR_HEIGHT,
-        f"{label}: " if label else "",
-        UPTIME_DAYS,
-        summary,
-        rects,
-    )
+    return _bars_svg(rects, days=UPTIME_DAYS, ratio=health.uptime_90d, label=label)
 
 
-def _pill(status: str) -> SafeString:
-    """The status pill, as health/_health_pill.html draws it."""
+@register.simple_tag
+def health_pill(status: str) -> SafeString:
+    """A connector's (or an incident's) status as a coloured pill."""
     return format_html(
         '<span class="hpill hpill-{}" data-status="{}">{}</span>',
         status,
@@ -168,7 +156,7 @@ def _status_row(row: ConnectorHealth) -> SafeString:
         url=connector.get_absolute_url(),
         exchange=connector.exchange.name,
         sub_type=connector.get_sub_type_display(),
-        pill=_pill(row.display_status),
+        pill=health_pill(row.display_status),
         incident=incident,
         bars=uptime_bars_compact(row, connector.address),
         uptime=percent(row.uptime_30d),

@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from connectors_registry.models import ConnectorType, Namespace, SubType
+from core.cache import visitor_copy_key
 from health.models import HealthStatus, IncidentNote, UptimeDaily, UptimeHourly
 from health.services.summaries import uptime_summaries_refresh_outdated
 from health.services.sweep import health_checks_sync
-from health.views import STATUS_PAGE_CACHE_KEY
 from tests.factories import ConnectorFactory
 from tests.health.factories import (
     CheckResultFactory,
@@ -166,7 +166,7 @@ def test_signed_in_staff_get_a_fresh_page(client, settings, staff_user):
     body = client.get("/status/").content.decode()
 
     assert "Staff admin" in body
-    assert cache.get(STATUS_PAGE_CACHE_KEY) is None
+    assert cache.get(visitor_copy_key("/status/")) is None
 
 
 def test_a_group_fragment_is_reused_until_one_of_its_rows_changes(client, settings):
